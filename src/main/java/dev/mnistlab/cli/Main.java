@@ -1,0 +1,48 @@
+package dev.mnistlab.cli;
+
+import dev.mnistlab.MnistlabException;
+import java.io.PrintWriter;
+import java.util.Arrays;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
+
+/** The mnistlab command line: wires the packages together, nothing else. */
+@Command(name = "mnistlab", mixinStandardHelpOptions = true, version = "mnistlab 0.1.0",
+        description = "Design, train and prove compact CNNs on MNIST.",
+        subcommands = {TrainCommand.class, SummaryCommand.class, DataCommand.class, CommandLine.HelpCommand.class})
+public final class Main {
+
+    @Option(names = "--debug", scope = ScopeType.INHERIT, description = "Show stack traces of errors.")
+    boolean debug;
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    public static int run(String... args) {
+        boolean debug = Arrays.asList(args).contains("--debug");
+        CommandLine cli = new CommandLine(new Main());
+        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> report(e, commandLine.getErr(), debug));
+        return cli.execute(args);
+    }
+
+    /** One clear line for the user; the stack trace only on request. */
+    static int report(Exception e, PrintWriter err, boolean debug) {
+        Throwable cause = e;
+        while (!(cause instanceof MnistlabException) && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        if (cause instanceof MnistlabException) {
+            err.println("mnistlab: " + cause.getMessage());
+        } else {
+            err.println("mnistlab: unexpected error: " + e + " (rerun with --debug for the stack trace)");
+        }
+        if (debug) {
+            e.printStackTrace(err);
+        }
+        err.flush();
+        return cause instanceof MnistlabException ? 2 : 3;
+    }
+}

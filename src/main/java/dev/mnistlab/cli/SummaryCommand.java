@@ -1,0 +1,30 @@
+package dev.mnistlab.cli;
+
+import dev.mnistlab.model.ModelSummary;
+import dev.mnistlab.model.ReceptiveField;
+import dev.mnistlab.model.ShapeTrace;
+import dev.mnistlab.train.Experiment;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+@Command(name = "summary", mixinStandardHelpOptions = true,
+        description = "Print a model's layer table (output shapes, trainable parameters) and receptive-field table.")
+final class SummaryCommand implements Callable<Integer> {
+
+    @Mixin
+    ExperimentOptions experiment = new ExperimentOptions();
+
+    @Override
+    public Integer call() {
+        Experiment e = experiment.load();
+        ShapeTrace trace = e.spec().trace();
+        System.out.println(e.name() + (e.description().isEmpty() ? "" : ": " + e.description()));
+        System.out.println();
+        System.out.print(ModelSummary.layerTable(trace));
+        System.out.println();
+        System.out.println("Receptive field");
+        System.out.print(ModelSummary.receptiveFieldTable(ReceptiveField.of(trace)));
+        return 0;
+    }
+}

@@ -1,0 +1,27 @@
+package dev.mnistlab.data;
+
+/**
+ * One MNIST split as read from disk: {@code count} images of {@code rows x cols} unsigned bytes, row-major,
+ * and one label (0..9) per image. The arrays are shared, not copied (60,000 images are 47 MB).
+ */
+public record Split(String name, byte[] pixels, byte[] labels, int count, int rows, int cols) {
+
+    public Split {
+        if (pixels.length != (long) count * rows * cols || labels.length != count) {
+            throw new IllegalArgumentException("split " + name + ": array sizes do not match " + count + " x " + rows + "x" + cols);
+        }
+    }
+
+    public int imageSize() {
+        return rows * cols;
+    }
+
+    /** Pixel {@code index} (row-major) of {@code image}, 0..255. */
+    public int pixel(int image, int index) {
+        return pixels[image * imageSize() + index] & 0xFF;
+    }
+
+    public int label(int image) {
+        return labels[image];
+    }
+}

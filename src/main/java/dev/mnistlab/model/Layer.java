@@ -1,0 +1,49 @@
+package dev.mnistlab.model;
+
+/**
+ * One layer of an architecture after the spec's shorthand has been expanded.
+ *
+ * @param kind what the layer does
+ * @param out output channels (conv) or units (linear); 0 where it does not apply
+ * @param kernel kernel size (conv, pools); 0 where it does not apply
+ * @param padding zero padding on each side
+ * @param stride stride (conv, pools)
+ * @param bias whether conv/linear carry a bias
+ * @param rate dropout probability
+ * @param origin where the layer came from in the spec, for messages ("layer 3 (block)")
+ */
+public record Layer(
+        Kind kind, int out, int kernel, int padding, int stride, boolean bias, double rate, String origin) {
+
+    /** Layer kinds, named as torchsummary names PyTorch's modules. */
+    public enum Kind {
+        CONV("Conv2d"),
+        RELU("ReLU"),
+        BATCHNORM("BatchNorm2d"),
+        DROPOUT("Dropout"),
+        MAXPOOL("MaxPool2d"),
+        AVGPOOL("AvgPool2d"),
+        GAP("GlobalAvgPool2d"),
+        FLATTEN("Flatten"),
+        LINEAR("Linear");
+
+        private final String torchName;
+
+        Kind(String torchName) {
+            this.torchName = torchName;
+        }
+
+        public String torchName() {
+            return torchName;
+        }
+
+        /** Layers that change the spatial grid and so appear in the receptive-field table. */
+        public boolean isSpatial() {
+            return this == CONV || this == MAXPOOL || this == AVGPOOL || this == GAP;
+        }
+    }
+
+    static Layer simple(Kind kind, String origin) {
+        return new Layer(kind, 0, 0, 0, 1, false, 0, origin);
+    }
+}

@@ -1,0 +1,54 @@
+package dev.mnistlab.model;
+
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
+import ai.djl.nn.Block;
+import ai.djl.nn.Blocks;
+import ai.djl.nn.SequentialBlock;
+import ai.djl.nn.convolutional.Conv2d;
+import ai.djl.nn.core.Linear;
+import ai.djl.nn.norm.BatchNorm;
+import ai.djl.nn.norm.Dropout;
+import ai.djl.nn.pooling.Pool;
+
+/** Turns a checked spec into a DJL block. */
+public final class ModelBuilder {
+
+    private ModelBuilder() {}
+
+    public static SequentialBlock build(ModelSpec spec) {
+        ShapeTrace trace = spec.trace();
+        SequentialBlock net = new SequentialBlock();
+        for (ShapeTrace.Step step : trace.steps()) {
+            net.add(block(step));
+        }
+        // a fully convolutional head ends in 10x1x1; the loss wants (batch, 10)
+        if (!trace.output().flat()) {
+            net.add(Blocks.batchFlattenBlock());
+        }
+        return net;
+    }
+
+    private static Block block(ShapeTrace.Step step) {
+        Layer l = step.layer();
+        return switch (l.kind()) {
+            case CONV -> Conv2d.builder()
+                    .setKernelShape(new Shape(l.kernel(), l.kernel()))
+                    .setFilters(l.out())
+                    .optPadding(new Shape(l.padding(), l.padding()))
+                    .optStride(new Shape(l.stride(), l.stride()))
+                    .optBias(l.bias())
+                    .build();
+            case RELU -> Activation.reluBlock();
+            // DJL's momentum is the weight of the old running value: 0.9 here is PyTorch's 0.1
+            case BATCHNORM -> BatchNorm.builder().optMomentum(0.9f).optEpsilon(1e-5f).build();
+            case DROPOUT -> Dropout.builder().optRate((float) l.rate()).build();
+            case MAXPOOL -> Pool.maxPool2dBlock(new Shape(l.kernel(), l.kernel()), new Shape(l.stride(), l.stride()));
+            case AVGPOOL -> Pool.avgPool2dBlock(new Shape(l.kernel(), l.kernel()), new Shape(l.stride(), l.stride()));
+            // an average over the whole map keeps the 1x1 grid, so 1x1 convs can follow (DJL's global pool flattens)
+            case GAP -> Pool.avgPool2dBlock(new Shape(step.in().height(), step.in().width()));
+            case FLATTEN -> Blocks.batchFlattenBlock();
+            case LINEAR -> Linear.builder().setUnits(l.out()).optBias(l.bias()).build();
+        };
+    }
+}

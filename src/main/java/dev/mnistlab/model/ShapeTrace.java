@@ -1,0 +1,110 @@
+package dev.mnistlab.model;
+
+import dev.mnistlab.MnistlabException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Walks a spec from its input shape, checking every layer can be applied, and records each layer's
+ * output shape and trainable parameters (as PyTorch counts them: BatchNorm's running statistics are
+ * buffers, not parameters).
+ */
+public final class ShapeTrace {
+
+    /** One row of the trace. */
+    public record Step(int index, Layer layer, Shape3 in, Shape3 out, long params) {}
+
+    private final List<Step> steps;
+    private final Shape3 output;
+
+    private ShapeTrace(List<Step> steps, Shape3 output) {
+        this.steps = List.copyOf(steps);
+        this.output = output;
+    }
+
+    public List<Step> steps() {
+        return steps;
+    }
+
+    public Shape3 output() {
+        return output;
+    }
+
+    public long trainableParameters() {
+        return steps.stream().mapToLong(Step::params).sum();
+    }
+
+    static ShapeTrace of(ModelSpec spec) {
+        List<Step> steps = new ArrayList<>();
+        Shape3 shape = spec.input();
+        for (Layer layer : spec.layers()) {
+            Shape3 out = apply(layer, shape);
+            steps.add(new Step(steps.size() + 1, layer, shape, out, params(layer, shape)));
+            shape = out;
+        }
+        boolean tenOutputs = shape.channels() == ModelSpec.CLASSES && shape.height() == 1 && shape.width() == 1;
+        if (!tenOutputs) {
+            String last = steps.isEmpty() ? "the input" : steps.get(steps.size() - 1).layer().origin();
+            throw new MnistlabException(
+                    "spec '" + spec.name() + "': the network must end in " + ModelSpec.CLASSES
+                            + " outputs, but " + last + " gives " + shape
+                            + "; end with a 1x1 conv or linear layer of 10 after pooling to 1x1");
+        }
+        return new ShapeTrace(steps, shape);
+    }
+
+    private static Shape3 apply(Layer layer, Shape3 in) {
+        return switch (layer.kind()) {
+            case CONV -> {
+                requireMap(layer, in);
+                yield Shape3.map(layer.out(), slide(layer, in.height(), layer.kernel(), layer.padding(), layer.stride()),
+                        slide(layer, in.width(), layer.kernel(), layer.padding(), layer.stride()));
+            }
+            case MAXPOOL, AVGPOOL -> {
+                requireMap(layer, in);
+                yield Shape3.map(in.channels(), slide(layer, in.height(), layer.kernel(), 0, layer.stride()),
+                        slide(layer, in.width(), layer.kernel(), 0, layer.stride()));
+            }
+            case GAP -> {
+                requireMap(layer, in);
+                yield Shape3.map(in.channels(), 1, 1);
+            }
+            case FLATTEN -> Shape3.vector(in.size());
+            case LINEAR -> {
+                if (!in.flat()) {
+                    throw new MnistlabException(layer.origin() + ": linear needs a flat input but gets " + in
+                            + "; add '- flatten' before it (or use a 1x1 conv)");
+                }
+                yield Shape3.vector(layer.out());
+            }
+            case RELU, BATCHNORM, DROPOUT -> in;
+        };
+    }
+
+    private static long params(Layer layer, Shape3 in) {
+        return switch (layer.kind()) {
+            case CONV -> (long) layer.out() * in.channels() * layer.kernel() * layer.kernel()
+                    + (layer.bias() ? layer.out() : 0);
+            case LINEAR -> (long) layer.out() * in.size() + (layer.bias() ? layer.out() : 0);
+            case BATCHNORM -> 2L * in.channels();
+            default -> 0;
+        };
+    }
+
+    private static int slide(Layer layer, int size, int kernel, int padding, int stride) {
+        int out = Math.floorDiv(size + 2 * padding - kernel, stride) + 1;
+        if (out < 1) {
+            throw new MnistlabException(layer.origin() + ": a " + kernel + "x" + kernel + " window on a "
+                    + size + "x" + size + " map (padding " + padding + ") leaves nothing (output " + out + "x" + out
+                    + "); remove a layer before it, add padding or use a smaller kernel");
+        }
+        return out;
+    }
+
+    private static void requireMap(Layer layer, Shape3 in) {
+        if (in.flat()) {
+            throw new MnistlabException(layer.origin() + ": " + layer.kind().torchName()
+                    + " needs a feature map but gets a flat vector of " + in.size());
+        }
+    }
+}

@@ -1,0 +1,91 @@
+package dev.mnistlab.model;
+
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import dev.mnistlab.MnistlabException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+
+/** The one YAML mapper: snake_case keys, unknown keys rejected, errors with line numbers. */
+public final class YamlFiles {
+
+    public static final ObjectMapper MAPPER = new ObjectMapper(
+            new YAMLFactory().disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+                    .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES))
+            .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
+
+    private YamlFiles() {}
+
+    public static JsonNode read(Path file) {
+        try (InputStream in = Files.newInputStream(file)) {
+            return read(in, file.toString());
+        } catch (NoSuchFileException e) {
+            throw new MnistlabException(file + ": no such file");
+        } catch (IOException e) {
+            throw new MnistlabException(file + ": cannot read (" + e.getMessage() + ")");
+        }
+    }
+
+    public static JsonNode read(InputStream in, String name) throws IOException {
+        try {
+            JsonNode node = MAPPER.readTree(in);
+            if (node == null || node.isMissingNode()) {
+                throw new MnistlabException(name + ": the file is empty");
+            }
+            return node;
+        } catch (JsonProcessingException e) {
+            throw new MnistlabException(name + describe(e));
+        }
+    }
+
+    /** Binds a YAML node to a settings class, turning Jackson's complaint into one line naming the key. */
+    public static <T> T bind(JsonNode node, Class<T> type, String where) {
+        try {
+            return MAPPER.treeToValue(node, type);
+        } catch (JsonProcessingException e) {
+            String path = e instanceof com.fasterxml.jackson.databind.JsonMappingException m
+                    ? m.getPath().stream().map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
+                            .reduce((a, b) -> a + "." + b).orElse("")
+                    : "";
+            String problem = e.getOriginalMessage();
+            if (e instanceof com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException u) {
+                problem = "unknown key '" + u.getPropertyName() + "'";
+            }
+            throw new MnistlabException(where + (path.isEmpty() ? "" : " " + path) + ": " + firstLine(problem));
+        }
+    }
+
+    public static String write(Object value) {
+        try {
+            return MAPPER.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write YAML", e);
+        }
+    }
+
+    private static String describe(JsonProcessingException e) {
+        JsonLocation at = e.getLocation();
+        String where = at == null ? "" : " line " + at.getLineNr() + ", column " + at.getColumnNr();
+        return where + ": YAML syntax error: " + firstLine(e.getOriginalMessage());
+    }
+
+    private static String firstLine(String s) {
+        if (s == null) {
+            return "invalid value";
+        }
+        int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(0, nl);
+    }
+}

@@ -1,0 +1,93 @@
+package dev.mnistlab.train;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.mnistlab.MnistlabException;
+import dev.mnistlab.model.ModelSpec;
+import dev.mnistlab.model.SpecParser;
+import dev.mnistlab.model.YamlFiles;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * A spec and the recipe to train it. Presets are YAML resources of the form
+ * {@code {name, description, model: <spec>, recipe: <recipe>}}; a user's file may be such a pair or
+ * a bare spec (then the default recipe applies).
+ */
+public record Experiment(String name, String description, ModelSpec spec, Recipe recipe) {
+
+    public static final List<String> PRESETS =
+            List.of("default", "seed000", "seed001", "seed002", "seed003", "seed004");
+
+    public static Experiment preset(String name) {
+        String resource = "/presets/" + name + ".yaml";
+        try (InputStream in = Experiment.class.getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new MnistlabException("no preset named '" + name + "'; presets: " + String.join(", ", PRESETS));
+            }
+            return of(YamlFiles.read(in, "preset " + name), "preset " + name, name);
+        } catch (IOException e) {
+            throw new MnistlabException("cannot read preset " + name + ": " + e.getMessage());
+        }
+    }
+
+    public static Experiment file(Path file) {
+        String base = file.getFileName().toString().replaceFirst("\\.ya?ml$", "");
+        return of(YamlFiles.read(file), file.toString(), base);
+    }
+
+    static Experiment of(JsonNode node, String where, String defaultName) {
+        if (!node.isObject()) {
+            throw new MnistlabException(where + ": expected a map with 'model:' and 'recipe:' (or a spec with 'layers:')");
+        }
+        String name = node.hasNonNull("name") ? node.get("name").asText() : defaultName;
+        String description = node.hasNonNull("description") ? node.get("description").asText() : "";
+        if (!node.has("model")) {
+            return new Experiment(name, description, SpecParser.parse(node, where, name), new Recipe());
+        }
+        for (var it = node.fieldNames(); it.hasNext(); ) {
+            String key = it.next();
+            if (!List.of("name", "description", "model", "recipe").contains(key)) {
+                throw new MnistlabException(where + ": unknown key '" + key + "'; expected name, description, model, recipe");
+            }
+        }
+        ModelSpec spec = SpecParser.parse(node.get("model"), where + " model", name);
+        Recipe recipe = node.has("recipe") ? recipe(node.get("recipe"), where + " recipe") : new Recipe();
+        return new Experiment(name, description, spec, recipe);
+    }
+
+    public static Recipe recipe(JsonNode node, String where) {
+        Recipe recipe = YamlFiles.bind(node, Recipe.class, where);
+        recipe.validate(where);
+        return recipe;
+    }
+
+    public static Recipe recipeFile(Path file) {
+        return recipe(YamlFiles.read(file), file.toString());
+    }
+
+    public Experiment withRecipe(Recipe replacement) {
+        return new Experiment(name, description, spec, replacement);
+    }
+
+    /** The pair as YAML, as a run folder records it. */
+    public String toYaml() {
+        ObjectNode root = YamlFiles.MAPPER.createObjectNode();
+        root.put("name", name);
+        if (!description.isEmpty()) {
+            root.put("description", description);
+        }
+        root.set("model", spec.source());
+        root.set("recipe", YamlFiles.MAPPER.valueToTree(recipe));
+        return YamlFiles.write(root);
+    }
+
+    static void requireFile(Path file) {
+        if (!Files.isRegularFile(file)) {
+            throw new MnistlabException(file + ": no such file");
+        }
+    }
+}

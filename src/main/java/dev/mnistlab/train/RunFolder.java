@@ -1,0 +1,104 @@
+package dev.mnistlab.train;
+
+import dev.mnistlab.MnistlabException;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.stream.Stream;
+
+/**
+ * A run's output folder. Every file is written to a temporary name and renamed into place, so a
+ * crash or a full disk never leaves a half-written file under its real name.
+ */
+public final class RunFolder {
+
+    public static final String EXPERIMENT = "experiment.yaml";
+    public static final String METRICS = "metrics.csv";
+    public static final String WEIGHTS = "weights.params";
+    public static final String SUMMARY = "summary.txt";
+
+    private final Path dir;
+
+    private RunFolder(Path dir) {
+        this.dir = dir;
+    }
+
+    /**
+     * Creates the folder: {@code out} if given, else runs/&lt;time&gt;-&lt;name&gt;. An existing non-empty
+     * folder is refused unless {@code force}.
+     */
+    public static RunFolder create(Path out, String name, boolean force) {
+        Path dir = out != null ? out
+                : Path.of("runs", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + "-" + name);
+        try {
+            if (Files.isDirectory(dir) && !force) {
+                try (Stream<Path> entries = Files.list(dir)) {
+                    if (entries.findAny().isPresent()) {
+                        throw new MnistlabException(dir + " already holds a run; choose another --out or pass --force to overwrite it");
+                    }
+                }
+            }
+            Files.createDirectories(dir);
+            if (!Files.isWritable(dir)) {
+                throw new MnistlabException(dir + " is not writable; choose another folder with --out");
+            }
+        } catch (IOException e) {
+            throw new MnistlabException("cannot create run folder " + dir + " (" + e.getMessage() + "); choose another with --out");
+        }
+        return new RunFolder(dir);
+    }
+
+    public static RunFolder existing(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            throw new MnistlabException(dir + ": no such run folder");
+        }
+        return new RunFolder(dir);
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    public Path file(String name) {
+        return dir.resolve(name);
+    }
+
+    public void writeText(String name, String text) {
+        write(name, out -> out.write(text.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /** Writes a file through a temporary sibling, then renames it into place. */
+    public void write(String name, Writer writer) {
+        Path target = dir.resolve(name);
+        Path temp = dir.resolve("." + name + ".tmp");
+        try {
+            try (OutputStream out = Files.newOutputStream(temp)) {
+                writer.write(out);
+            }
+            try {
+                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } catch (IOException e) {
+            try {
+                Files.deleteIfExists(temp);
+            } catch (IOException ignored) {
+                // the original failure is the one worth reporting
+            }
+            throw new MnistlabException("cannot write " + target + " (" + e.getMessage() + "); check free disk space and permissions");
+        }
+    }
+
+    /** Writes the content of one file. */
+    @FunctionalInterface
+    public interface Writer {
+        void write(OutputStream out) throws IOException;
+    }
+}

@@ -1,0 +1,262 @@
+package dev.mnistlab.train;
+
+import ai.djl.Device;
+import ai.djl.Model;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+import ai.djl.training.DefaultTrainingConfig;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.Trainer;
+import ai.djl.training.initializer.XavierInitializer;
+import ai.djl.training.loss.Loss;
+import ai.djl.training.optimizer.Optimizer;
+import ai.djl.training.tracker.Tracker;
+import ai.djl.util.Pair;
+import dev.mnistlab.MnistlabException;
+import dev.mnistlab.data.Batch;
+import dev.mnistlab.data.BatchStream;
+import dev.mnistlab.data.MnistData;
+import dev.mnistlab.data.Split;
+import dev.mnistlab.model.ModelBuilder;
+import dev.mnistlab.model.ModelSpec;
+import dev.mnistlab.model.ModelSummary;
+import dev.mnistlab.model.ReceptiveField;
+import dev.mnistlab.model.ShapeTrace;
+import dev.mnistlab.train.schedule.Schedule;
+import dev.mnistlab.train.schedule.Schedules;
+import java.io.DataOutputStream;
+import java.io.PrintStream;
+import java.nio.FloatBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/** Trains one experiment on MNIST and records it in a run folder. */
+public final class Training {
+
+    private static final int EVAL_BATCH = 1000;
+
+    /** What a finished run reports. */
+    public record Result(List<EpochResult> epochs, long params, List<ConstraintCheck.Line> checks, Evaluation finalTest) {
+        public boolean passed() {
+            return ConstraintCheck.allPass(checks);
+        }
+    }
+
+    private final Experiment experiment;
+    private final MnistData data;
+    private final RunFolder folder;
+    private final Progress progress;
+    private final PrintStream out;
+
+    public Training(Experiment experiment, MnistData data, RunFolder folder, Progress progress, PrintStream out) {
+        this.experiment = experiment;
+        this.data = data;
+        this.folder = folder;
+        this.progress = progress;
+        this.out = out;
+    }
+
+    public Result run() {
+        Recipe recipe = experiment.recipe();
+        ModelSpec spec = experiment.spec();
+        ShapeTrace trace = spec.trace();
+        long params = trace.trainableParameters();
+        if (recipe.constraints.hardBudget && params >= recipe.constraints.maxParams) {
+            throw new MnistlabException(String.format(Locale.ROOT,
+                    "%s has %,d trainable parameters, over the hard budget of fewer than %,d; shrink the model or raise constraints.max_params",
+                    spec.name(), params, recipe.constraints.maxParams));
+        }
+        requireMatchingData(spec, data.train());
+        requireMatchingData(spec, data.test());
+
+        folder.writeText(RunFolder.EXPERIMENT, experiment.toYaml());
+        Engine.getInstance().setRandomSeed((int) recipe.seed);
+        try (Model model = Model.newInstance(spec.name(), Device.cpu(), "PyTorch")) {
+            Block net = ModelBuilder.build(spec);
+            model.setBlock(net);
+            OptimizerHandle optimizer = optimizer(recipe, model.getNDManager());
+            // PyTorch's default init for conv/linear weights: U(-1/sqrt(fan_in), 1/sqrt(fan_in))
+            DefaultTrainingConfig config = new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
+                    .optOptimizer(optimizer.optimizer())
+                    .optInitializer(new XavierInitializer(XavierInitializer.RandomType.UNIFORM,
+                            XavierInitializer.FactorType.IN, 1), Parameter.Type.WEIGHT)
+                    .optDevices(new Device[] {Device.cpu()});
+            try (Trainer trainer = model.newTrainer(config)) {
+                Shape inputShape = new Shape(1, spec.input().channels(), spec.input().height(), spec.input().width());
+                trainer.initialize(inputShape);
+                requireSameCount(net, params);
+                return loop(trainer, optimizer, trace, inputShape, net);
+            }
+        }
+    }
+
+    private Result loop(Trainer trainer, OptimizerHandle optimizer, ShapeTrace trace, Shape inputShape, Block net) {
+        Recipe recipe = experiment.recipe();
+        float[] trainPixels = BatchStream.unitPixels(data.train());
+        float[] testPixels = BatchStream.unitPixels(data.test());
+        int stepsPerEpoch = (data.train().count() + recipe.batchSize - 1) / recipe.batchSize;
+        Schedule schedule = Schedules.create(recipe.schedule, recipe.optimizer.lr, stepsPerEpoch, recipe.epochs);
+        List<EpochResult> epochs = new ArrayList<>();
+        Evaluation test = null;
+        long step = 0;
+        for (int epoch = 1; epoch <= recipe.epochs; epoch++) {
+            long started = System.nanoTime();
+            BatchStream batches = new BatchStream(data.train(), trainPixels, recipe.batchSize, recipe.normalize,
+                    recipe.augment, mix(recipe.seed, epoch), true);
+            double epochLr = schedule.lr(step);
+            double lossSum = 0;
+            long correct = 0;
+            long seen = 0;
+            int batchIndex = 0;
+            progress.start(String.format(Locale.ROOT, "Epoch %d/%d", epoch, recipe.epochs), batches.batchCount());
+            for (Batch batch : batches) {
+                batchIndex++;
+                double lr = schedule.lr(step);
+                optimizer.set(lr, schedule.momentum(step, recipe.optimizer.momentum));
+                try (NDManager batchManager = trainer.getManager().newSubManager()) {
+                    NDArray x = batchManager.create(FloatBuffer.wrap(batch.images()), shapeOf(inputShape, batch.size()));
+                    NDArray y = batchManager.create(batch.labels());
+                    NDArray logits;
+                    NDArray loss;
+                    try (GradientCollector collector = trainer.newGradientCollector()) {
+                        logits = trainer.forward(new NDList(x)).singletonOrThrow();
+                        loss = trainer.getLoss().evaluate(new NDList(y), new NDList(logits));
+                        collector.backward(loss);
+                    }
+                    float lossValue = loss.getFloat();
+                    if (!Float.isFinite(lossValue)) {
+                        throw new MnistlabException(String.format(Locale.ROOT,
+                                "training diverged: the loss became %s at epoch %d, batch %d (lr %.4g); lower the learning rate",
+                                lossValue, epoch, batchIndex, lr));
+                    }
+                    trainer.step();
+                    lossSum += lossValue * batch.size();
+                    correct += logits.argMax(1).eq(y).countNonzero().getLong();
+                    seen += batch.size();
+                }
+                step++;
+                progress.step(lossSum / seen, 100.0 * correct / seen);
+            }
+            progress.finish(batchIndex, lossSum / seen, 100.0 * correct / seen);
+            test = evaluate(trainer, data.test(), testPixels, inputShape);
+            out.println(test.testSetLine());
+            epochs.add(new EpochResult(epoch, epochLr, lossSum / seen, 100.0 * correct / seen, test.loss(),
+                    test.accuracy(), (System.nanoTime() - started) / 1e9));
+            writeMetrics(epochs);
+        }
+        saveWeights(net);
+        List<ConstraintCheck.Line> checks = ConstraintCheck.check(trace.trainableParameters(), epochs, recipe.constraints);
+        Result result = new Result(epochs, trace.trainableParameters(), checks, test);
+        folder.writeText(RunFolder.SUMMARY, summaryText(trace, result));
+        return result;
+    }
+
+    /** Evaluates in large batches without dropout and with BatchNorm's running statistics. */
+    Evaluation evaluate(Trainer trainer, Split split, float[] pixels, Shape inputShape) {
+        BatchStream batches = new BatchStream(split, pixels, EVAL_BATCH, experiment.recipe().normalize, null, 0, false);
+        double lossSum = 0;
+        int correct = 0;
+        int[] predictions = new int[split.count()];
+        for (Batch batch : batches) {
+            try (NDManager batchManager = trainer.getManager().newSubManager()) {
+                NDArray x = batchManager.create(FloatBuffer.wrap(batch.images()), shapeOf(inputShape, batch.size()));
+                NDArray y = batchManager.create(batch.labels());
+                NDArray logits = trainer.evaluate(new NDList(x)).singletonOrThrow();
+                lossSum += trainer.getLoss().evaluate(new NDList(y), new NDList(logits)).getFloat() * batch.size();
+                long[] predicted = logits.argMax(1).toType(DataType.INT64, false).toLongArray();
+                for (int i = 0; i < batch.size(); i++) {
+                    predictions[batch.indices()[i]] = (int) predicted[i];
+                    if (predicted[i] == batch.labels()[i]) {
+                        correct++;
+                    }
+                }
+            }
+        }
+        return new Evaluation(lossSum / split.count(), correct, split.count(), predictions);
+    }
+
+    private void writeMetrics(List<EpochResult> epochs) {
+        StringBuilder csv = new StringBuilder(EpochResult.CSV_HEADER).append('\n');
+        epochs.forEach(e -> csv.append(e.csvLine()).append('\n'));
+        folder.writeText(RunFolder.METRICS, csv.toString());
+    }
+
+    private void saveWeights(Block net) {
+        folder.write(RunFolder.WEIGHTS, stream -> net.saveParameters(new DataOutputStream(stream)));
+    }
+
+    private String summaryText(ShapeTrace trace, Result result) {
+        StringBuilder sb = new StringBuilder();
+        sb.append(experiment.name()).append(experiment.description().isEmpty() ? "" : ": " + experiment.description())
+                .append("\n\n").append(ModelSummary.layerTable(trace)).append('\n')
+                .append(ModelSummary.receptiveFieldTable(ReceptiveField.of(trace))).append('\n');
+        EpochResult best = result.epochs().stream().max((a, b) -> Double.compare(a.testAccuracy(), b.testAccuracy())).orElseThrow();
+        double bestTrain = result.epochs().stream().mapToDouble(EpochResult::trainAccuracy).max().orElse(0);
+        sb.append(String.format(Locale.ROOT, "Parameters: %,d%nBest train accuracy: %.2f%%%nBest test accuracy: %.2f%% (epoch %d)%n"
+                + "Final test accuracy: %.2f%%%n%n", result.params(), bestTrain, best.testAccuracy(), best.epoch(),
+                result.finalTest().accuracy()));
+        sb.append("Constraints:\n");
+        result.checks().forEach(line -> sb.append("  ").append(line).append('\n'));
+        return sb.toString();
+    }
+
+    private static void requireMatchingData(ModelSpec spec, Split split) {
+        if (split.rows() != spec.input().height() || split.cols() != spec.input().width() || spec.input().channels() != 1) {
+            throw new MnistlabException(String.format(Locale.ROOT,
+                    "the %s images are %dx%d but spec '%s' expects input %s; use a data set of that size or change 'input:'",
+                    split.name(), split.rows(), split.cols(), spec.name(), spec.input()));
+        }
+    }
+
+    /** Our count and DJL's must agree: the summary promises the model that trains. */
+    private static void requireSameCount(Block net, long expected) {
+        long djl = 0;
+        for (Pair<String, Parameter> p : net.getParameters()) {
+            if (p.getValue().requiresGradient()) {
+                djl += p.getValue().getArray().size();
+            }
+        }
+        if (djl != expected) {
+            throw new IllegalStateException("parameter count mismatch: spec says " + expected + ", DJL built " + djl);
+        }
+    }
+
+    private static Shape shapeOf(Shape inputShape, int batch) {
+        return new Shape(batch, inputShape.get(1), inputShape.get(2), inputShape.get(3));
+    }
+
+    private static long mix(long seed, int epoch) {
+        return seed * 0x9E3779B97F4A7C15L + epoch;
+    }
+
+    /** The optimizer and how the loop feeds it the schedule's values. */
+    private record OptimizerHandle(Optimizer optimizer, double[] current) {
+        void set(double lr, double momentum) {
+            current[0] = lr;
+            if (optimizer instanceof TorchSgd sgd) {
+                sgd.setHyperparameters(lr, momentum);
+            }
+        }
+    }
+
+    private static OptimizerHandle optimizer(Recipe recipe, NDManager manager) {
+        Recipe.OptimizerSettings s = recipe.optimizer;
+        if (s.name.equals("adam")) {
+            double[] current = {s.lr};
+            Tracker fromSchedule = numUpdate -> (float) current[0];
+            Optimizer adam = Optimizer.adam()
+                    .optLearningRateTracker(fromSchedule)
+                    .optWeightDecays((float) s.weightDecay)
+                    .build();
+            return new OptimizerHandle(adam, current);
+        }
+        return new OptimizerHandle(new TorchSgd(manager, s.weightDecay, s.nesterov), new double[] {s.lr});
+    }
+}
