@@ -4,6 +4,7 @@ import dev.mnistlab.MnistlabException;
 import dev.mnistlab.data.Augmentation;
 import dev.mnistlab.data.Normalization;
 import dev.mnistlab.train.schedule.ScheduleConfig;
+import dev.mnistlab.train.schedule.Schedules;
 
 /**
  * How a model is trained. Read from YAML with snake_case keys; anything left out keeps the default
@@ -61,6 +62,8 @@ public final class Recipe {
         if (!(normalize.std() > 0)) {
             throw new MnistlabException(where + ": normalize.std must be > 0 (got " + normalize.std() + ")");
         }
+        // the schedule checks its own settings; building it once here reports them before any training
+        Schedules.create(schedule, optimizer.lr, 1, epochs);
         if (constraints.lastEpochs < 1) {
             throw new MnistlabException(where + ": constraints.last_epochs must be >= 1 (got " + constraints.lastEpochs + ")");
         }

@@ -1,0 +1,143 @@
+package dev.mnistlab.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ai.djl.Model;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.Pair;
+import dev.mnistlab.MnistlabException;
+import dev.mnistlab.train.Experiment;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class SpecTest {
+
+    static ModelSpec parse(String yaml) throws IOException {
+        return SpecParser.parse(YamlFiles.read(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8)), "test.yaml"),
+                "test.yaml", "test");
+    }
+
+    @Test
+    void seed003HasExactly8000TrainableParameters() {
+        assertThat(Experiment.preset("seed003").spec().trace().trainableParameters()).isEqualTo(8000);
+    }
+
+    @Test
+    void seed001Has7753TrainableParametersAndTheWriteUpsReceptiveFields() {
+        ShapeTrace trace = Experiment.preset("seed001").spec().trace();
+        assertThat(trace.trainableParameters()).isEqualTo(7753);
+        assertThat(ReceptiveField.of(trace)).extracting(ReceptiveField.Row::rfOut)
+                .containsExactly(3, 5, 7, 8, 12, 16, 20, 20, 28);
+        assertThat(ModelSummary.layerTable(trace)).contains("Total params: 7,753");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"default", "seed000", "seed001", "seed002", "seed003", "seed004"})
+    void everyPresetBuildsInDjlWithTheCountTheSummaryPrints(String preset) {
+        ModelSpec spec = Experiment.preset(preset).spec();
+        long expected = spec.trace().trainableParameters();
+        try (Model model = Model.newInstance(preset, "PyTorch")) {
+            Block block = ModelBuilder.build(spec);
+            block.initialize(model.getNDManager(), ai.djl.ndarray.types.DataType.FLOAT32, new Shape(1, 1, 28, 28));
+            long trainable = 0;
+            for (Pair<String, Parameter> p : block.getParameters()) {
+                if (p.getValue().requiresGradient()) {
+                    trainable += p.getValue().getArray().size();
+                }
+            }
+            assertThat(trainable).isEqualTo(expected);
+            var out = block.forward(new ParameterStore(model.getNDManager(), false),
+                    new ai.djl.ndarray.NDList(model.getNDManager().zeros(new Shape(2, 1, 28, 28))), false);
+            assertThat(out.singletonOrThrow().getShape()).isEqualTo(new Shape(2, 10));
+        }
+    }
+
+    @Test
+    void presetsStayWithinTheWriteUpsBudgets() {
+        assertThat(Experiment.preset("seed000").spec().trace().trainableParameters()).isLessThanOrEqualTo(5854);
+        assertThat(Experiment.preset("seed002").spec().trace().trainableParameters()).isLessThanOrEqualTo(7826);
+        assertThat(Experiment.preset("seed004").spec().trace().trainableParameters()).isLessThanOrEqualTo(7364);
+    }
+
+    @Test
+    void blockShorthandExpandsToConvReluBnDropout() throws IOException {
+        ModelSpec spec = parse("""
+                block: {then: [relu, bn, dropout], dropout: 0.1}
+                layers:
+                  - block: 10
+                  - gap
+                  - conv: {out: 10, kernel: 1}
+                """);
+        assertThat(spec.layers()).extracting(Layer::kind).containsExactly(Layer.Kind.CONV, Layer.Kind.RELU,
+                Layer.Kind.BATCHNORM, Layer.Kind.DROPOUT, Layer.Kind.GAP, Layer.Kind.CONV);
+        assertThat(spec.trace().trainableParameters()).isEqualTo(90 + 20 + 100);
+    }
+
+    @Test
+    void unknownLayerTypeIsNamed() {
+        assertThatThrownBy(() -> parse("layers:\n  - conv: 8\n  - pool: 2\n"))
+                .isInstanceOf(MnistlabException.class)
+                .hasMessageContaining("layer 2 (pool)").hasMessageContaining("unknown layer type 'pool'");
+    }
+
+    @Test
+    void nonPositiveSizesAreRejected() {
+        assertThatThrownBy(() -> parse("layers:\n  - conv: 0\n")).hasMessageContaining("layer 1 (conv)")
+                .hasMessageContaining("'out' must be a positive integer");
+        assertThatThrownBy(() -> parse("layers:\n  - conv: {out: 8, kernel: -3}\n")).hasMessageContaining("'kernel'");
+        assertThatThrownBy(() -> parse("layers:\n  - conv: {kernel: 3}\n")).hasMessageContaining("missing 'out'");
+    }
+
+    @Test
+    void aMapShrinkingBelowOnePixelNamesTheLayer() throws IOException {
+        ModelSpec spec = parse("layers:\n" + "  - conv: 8\n".repeat(14) + "  - conv: 10\n");
+        assertThatThrownBy(spec::trace).isInstanceOf(MnistlabException.class)
+                .hasMessageContaining("layer 14 (conv)").hasMessageContaining("leaves nothing");
+    }
+
+    @Test
+    void theHeadMustEndInTenOutputs() throws IOException {
+        ModelSpec spec = parse("layers:\n  - conv: 8\n  - gap\n  - conv: {out: 12, kernel: 1}\n");
+        assertThatThrownBy(spec::trace).hasMessageContaining("must end in 10 outputs")
+                .hasMessageContaining("layer 3 (conv)").hasMessageContaining("12x1x1");
+    }
+
+    @Test
+    void linearNeedsAFlatInput() throws IOException {
+        ModelSpec spec = parse("layers:\n  - conv: 8\n  - linear: 10\n");
+        assertThatThrownBy(spec::trace).hasMessageContaining("layer 2 (linear)").hasMessageContaining("flatten");
+    }
+
+    @Test
+    void yamlSyntaxErrorsGiveALineNumber() {
+        assertThatThrownBy(() -> parse("layers:\n  - conv: 8\n  - conv: {out: 10\n"))
+                .isInstanceOf(MnistlabException.class).hasMessageContaining("test.yaml line")
+                .hasMessageContaining("YAML syntax error");
+    }
+
+    @Test
+    void unknownSettingKeysAreRejected() {
+        assertThatThrownBy(() -> parse("layers:\n  - conv: {out: 10, kernal: 1}\n"))
+                .hasMessageContaining("unknown key 'kernal'");
+    }
+
+    @Test
+    void paddingKeepsTheMapAndStridesShrinkIt() throws IOException {
+        ModelSpec spec = parse("layers:\n  - conv: {out: 4, padding: 1}\n  - conv: {out: 4, stride: 2}\n"
+                + "  - maxpool: 2\n  - gap\n  - flatten\n  - linear: 10\n");
+        List<ShapeTrace.Step> steps = spec.trace().steps();
+        assertThat(steps.get(0).out()).isEqualTo(Shape3.map(4, 28, 28));
+        assertThat(steps.get(1).out()).isEqualTo(Shape3.map(4, 13, 13));
+        assertThat(steps.get(2).out()).isEqualTo(Shape3.map(4, 6, 6));
+        assertThat(steps.get(5).params()).isEqualTo(4 * 10 + 10);
+    }
+}
