@@ -17,9 +17,18 @@ public record Augmentation(
         @JsonProperty("scale_max") double scaleMax,
         @JsonProperty("shear") double shear,
         @JsonProperty("brightness") double brightness,
-        @JsonProperty("contrast") double contrast) {
+        @JsonProperty("contrast") double contrast,
+        @JsonProperty("interpolation") String interpolation) {
 
+    public static final String BILINEAR = "bilinear";
+    public static final String NEAREST = "nearest";
     public static final Augmentation NONE = new Augmentation(0, 0, 1, 1, 0, 0, 0);
+
+    /** Bilinear sampling, the smoother choice; torchvision's RandomAffine defaults to nearest. */
+    public Augmentation(double rotation, double translate, double scaleMin, double scaleMax, double shear,
+                        double brightness, double contrast) {
+        this(rotation, translate, scaleMin, scaleMax, shear, brightness, contrast, BILINEAR);
+    }
 
     public Augmentation {
         check("rotation", rotation, 0, 180);
@@ -29,6 +38,10 @@ public record Augmentation(
         check("shear", shear, 0, 89);
         check("brightness", brightness, 0, 100);
         check("contrast", contrast, 0, 100);
+        if (!BILINEAR.equals(interpolation) && !NEAREST.equals(interpolation)) {
+            throw new MnistlabException("augmentation: interpolation is '" + interpolation
+                    + "', expected bilinear or nearest");
+        }
         if (scaleMin > scaleMax) {
             throw new MnistlabException("augmentation: scale_min " + scaleMin + " is above scale_max " + scaleMax
                     + "; swap them (1 and 1 means no scaling)");
@@ -44,9 +57,10 @@ public record Augmentation(
             @JsonProperty("scale_max") Double scaleMax,
             @JsonProperty("shear") Double shear,
             @JsonProperty("brightness") Double brightness,
-            @JsonProperty("contrast") Double contrast) {
+            @JsonProperty("contrast") Double contrast,
+            @JsonProperty("interpolation") String interpolation) {
         return new Augmentation(or(rotation, 0), or(translate, 0), or(scaleMin, 1), or(scaleMax, 1),
-                or(shear, 0), or(brightness, 0), or(contrast, 0));
+                or(shear, 0), or(brightness, 0), or(contrast, 0), interpolation == null ? BILINEAR : interpolation);
     }
 
     @JsonIgnore

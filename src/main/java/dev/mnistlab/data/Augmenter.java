@@ -12,9 +12,11 @@ public final class Augmenter {
     private final Augmentation a;
     private final int rows;
     private final int cols;
+    private final boolean nearest;
 
     public Augmenter(Augmentation a, int rows, int cols) {
         this.a = a;
+        this.nearest = Augmentation.NEAREST.equals(a.interpolation());
         this.rows = rows;
         this.cols = cols;
     }
@@ -71,6 +73,9 @@ public final class Augmenter {
     }
 
     private float sample(float[] src, int off, double u, double v) {
+        if (nearest) {
+            return at(src, off, (int) Math.floor(v + 0.5), (int) Math.floor(u + 0.5));
+        }
         int c0 = (int) Math.floor(u);
         int r0 = (int) Math.floor(v);
         if (c0 < -1 || r0 < -1 || c0 >= cols || r0 >= rows) {

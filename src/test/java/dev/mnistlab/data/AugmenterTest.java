@@ -46,9 +46,9 @@ class AugmenterTest {
         assertThat(dst).isEqualTo(src);
 
         // An enabled augmentation whose rotation range is 0 draws angle 0: still exact when nothing else is on.
-        Augmentation rot0 = Augmentation.of(0.0, null, null, null, null, null, null);
+        Augmentation rot0 = Augmentation.of(0.0, null, null, null, null, null, null, null);
         assertThat(rot0.isNone()).isTrue();
-        Augmentation tinyShift = Augmentation.of(null, 0.01, null, null, null, null, null); // rounds to 0 px
+        Augmentation tinyShift = Augmentation.of(null, 0.01, null, null, null, null, null, null); // rounds to 0 px
         new Augmenter(tinyShift, S, S).apply(src, 0, dst, 0, new SplittableRandom(3));
         assertThat(dst).isEqualTo(src);
     }
@@ -70,6 +70,27 @@ class AugmenterTest {
                 assertThat(dst[r * S + c]).as("r=%d c=%d", r, c).isCloseTo(expected, within(1e-5f));
             }
         }
+    }
+
+    @Test
+    void nearestSamplingOnlyCopiesSourceValues() {
+        float[] src = new float[N];
+        for (int i = 0; i < N; i++) {
+            src[i] = (i % 7) / 6f;
+        }
+        float[] dst = new float[N];
+        Augmentation nearest = Augmentation.of(15.0, 0.1, 0.9, 1.1, null, null, null, "nearest");
+        new Augmenter(nearest, S, S).warp(src, 0, dst, 0, 12.3, 1, -2, 1.07, 0);
+        java.util.Set<Float> allowed = new java.util.HashSet<>();
+        for (float v : src) {
+            allowed.add(v);
+        }
+        allowed.add(0f);
+        for (float v : dst) {
+            assertThat(allowed).contains(v);
+        }
+        assertThatThrownBy(() -> Augmentation.of(5.0, null, null, null, null, null, null, "cubic"))
+                .hasMessageContaining("interpolation");
     }
 
     @Test

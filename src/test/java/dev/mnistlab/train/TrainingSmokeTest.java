@@ -15,8 +15,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * One real epoch of seed003 on the full MNIST training set, as the user's first command runs it. The
- * write-up reached 98.31% after its first epoch; 97% leaves room for seed and thread noise while still
+ * One real epoch of seed001 on the full MNIST training set, as the user's first command runs it. Its
+ * 15-epoch runs reach about 98.3% after the first epoch; 97% leaves room for seed and thread noise while still
  * failing on any broken piece (data, normalisation, init, optimizer, BatchNorm, evaluation).
  */
 class TrainingSmokeTest {
@@ -27,7 +27,7 @@ class TrainingSmokeTest {
         assertThat(data.train().count()).isEqualTo(60_000);
         assertThat(data.test().count()).isEqualTo(10_000);
 
-        Experiment preset = Experiment.preset("seed003");
+        Experiment preset = Experiment.preset("seed001");
         preset.recipe().epochs = 1;
         RunFolder folder = RunFolder.create(dir.resolve("run"), preset.name(), false);
         ByteArrayOutputStream log = new ByteArrayOutputStream();
@@ -45,9 +45,9 @@ class TrainingSmokeTest {
         assertThat(EpochResult.parse(metrics.get(1)).testAccuracy()).isEqualTo(result.finalTest().accuracy(),
                 org.assertj.core.data.Offset.offset(1e-3));
         assertThat(folder.file(RunFolder.WEIGHTS)).isNotEmptyFile();
-        assertThat(Files.readString(folder.file(RunFolder.EXPERIMENT))).contains("seed003").contains("step_size: 8");
-        assertThat(Files.readString(folder.file(RunFolder.SUMMARY))).contains("Total params: 8,000")
-                .contains("FAIL  trainable params 8,000 < 8,000");
+        assertThat(Files.readString(folder.file(RunFolder.EXPERIMENT))).contains("seed001").contains("step_size: 6");
+        assertThat(Files.readString(folder.file(RunFolder.SUMMARY))).contains("Total params: 7,753")
+                .contains("PASS  trainable params 7,753 < 8,000");
         try (var files = Files.list(folder.dir())) {
             assertThat(files.map(p -> p.getFileName().toString())).noneMatch(n -> n.endsWith(".tmp"));
         }
