@@ -10,6 +10,7 @@ import dev.mnistlab.train.Experiment;
 import dev.mnistlab.train.Progress;
 import dev.mnistlab.train.Recipe;
 import dev.mnistlab.train.RunFolder;
+import dev.mnistlab.train.RunInfo;
 import dev.mnistlab.train.Training;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -34,7 +35,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--batch-size", description = "Override the recipe's batch size.")
     Integer batchSize;
 
-    @Option(names = "--lr", description = "Override the recipe's (base or max) learning rate.")
+    @Option(names = "--lr", description = "Override the recipe's learning rate (OneCycle's peak unless max_lr is set).")
     Double lr;
 
     @Option(names = "--seed", description = "Override the recipe's seed (same seed, machine and threads: same run).")
@@ -43,11 +44,17 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--threads", description = "Native compute threads (default: all cores).")
     Integer threads;
 
+    @Option(names = "--limit-train", paramLabel = "N", description = "Train on the first N training images only (quick checks).")
+    Integer limitTrain;
+
     @Option(names = "--out", paramLabel = "DIR", description = "Run folder (default runs/<time>-<name>).")
     Path out;
 
     @Option(names = "--force", description = "Overwrite an existing run folder.")
     boolean force;
+
+    @Option(names = "--resume", paramLabel = "RUN_DIR", description = "Continue a stopped run from its last checkpoint.")
+    Path resume;
 
     @Option(names = "--data-dir", paramLabel = "DIR",
             description = "Folder with the four MNIST IDX files (raw or .gz); default $MNISTLAB_DATA, then the cache.")
@@ -58,32 +65,78 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (threads != null && threads < 1) {
+            throw new MnistlabException("--threads must be >= 1 (got " + threads + ")");
+        }
+        if (limitTrain != null && limitTrain < 1) {
+            throw new MnistlabException("--limit-train must be >= 1 (got " + limitTrain + ")");
+        }
+        return resume != null ? resume() : fresh();
+    }
+
+    private int fresh() {
         Experiment loaded = experiment.load();
         Recipe recipe = recipeFile != null ? Experiment.recipeFile(recipeFile) : loaded.recipe();
         applyOverrides(recipe);
         recipe.validate("command line");
         Experiment exp = loaded.withRecipe(recipe);
-        long params = exp.spec().trace().trainableParameters();
+        exp.spec().trace();
 
-        // must happen before the engine loads
         EngineThreads.configure(threads);
-        MnistData data = MnistSource.load(dataDir, System.out::println);
+        MnistData data = limited(MnistSource.load(dataDir, System.out::println), limitTrain);
         RunFolder folder = RunFolder.create(out, exp.name(), force);
         System.out.printf(Locale.ROOT, "Training %s: %s trainable parameters, %d epochs, batch %d, seed %d -> %s%n",
-                exp.name(), ModelSummary.thousands(params), recipe.epochs, recipe.batchSize, recipe.seed, folder.dir());
+                exp.name(), ModelSummary.thousands(exp.spec().trace().trainableParameters()), recipe.epochs,
+                recipe.batchSize, recipe.seed, folder.dir());
+        return train(new Training(exp, data, folder, progress(), System.out), folder);
+    }
 
-        Progress progress = new Progress(System.out, System.console() != null);
-        Training.Result result = new Training(exp, data, folder, progress, System.out).run();
+    private int resume() {
+        if (experiment.preset != null || experiment.file != null || recipeFile != null || epochs != null
+                || batchSize != null || lr != null || seed != null || limitTrain != null || out != null) {
+            throw new MnistlabException("--resume continues the run exactly as recorded in its folder; "
+                    + "drop the other experiment options (--data-dir and --threads are allowed)");
+        }
+        RunFolder folder = RunFolder.existing(resume);
+        Experiment exp = Experiment.file(folder.file(RunFolder.EXPERIMENT));
+        RunInfo info = RunInfo.read(folder);
+        if (threads != null && threads != info.threads) {
+            System.out.printf("Note: the run used %d threads; with %d the digits will differ from an uninterrupted run%n",
+                    info.threads, threads);
+        }
+        EngineThreads.configure(threads != null ? threads : info.threads);
+        Path dir = dataDir != null ? dataDir : Path.of(info.dataDir);
+        MnistData data = limited(MnistSource.read(dir, "run.yaml data_dir"), info.trainLimit);
+        return train(new Training(exp, data, folder, progress(), System.out).resuming(), folder);
+    }
+
+    private int train(Training training, RunFolder folder) {
+        Thread onInterrupt = new Thread(() -> {
+            if (!training.finished()) {
+                System.err.println(training.lastCheckpoint() == 0
+                        ? "\nStopped before the first epoch finished: nothing to resume in " + folder.dir()
+                        : "\nStopped. The last good checkpoint is after epoch " + training.lastCheckpoint() + " in "
+                                + folder.dir() + "; continue with: ./mnistlab train --resume " + folder.dir());
+            }
+        });
+        Runtime.getRuntime().addShutdownHook(onInterrupt);
+        Training.Result result = training.run();
+        Runtime.getRuntime().removeShutdownHook(onInterrupt);
 
         EpochResult best = result.epochs().stream().max((a, b) -> Double.compare(a.testAccuracy(), b.testAccuracy())).orElseThrow();
         System.out.printf(Locale.ROOT, "%nBest test accuracy %.2f%% at epoch %d; final %.2f%%. Run folder: %s%n",
                 best.testAccuracy(), best.epoch(), result.finalTest().accuracy(), folder.dir());
         System.out.println("Constraints:");
         result.checks().forEach(line -> System.out.println("  " + line));
-        if (strict && !ConstraintCheck.allPass(result.checks())) {
-            return 1;
-        }
-        return 0;
+        return strict && !ConstraintCheck.allPass(result.checks()) ? 1 : 0;
+    }
+
+    private static MnistData limited(MnistData data, Integer limit) {
+        return limit == null ? data : new MnistData(data.train().first(limit), data.test(), data.directory());
+    }
+
+    private static Progress progress() {
+        return new Progress(System.out, System.console() != null);
     }
 
     private void applyOverrides(Recipe recipe) {
@@ -98,9 +151,6 @@ final class TrainCommand implements Callable<Integer> {
         }
         if (seed != null) {
             recipe.seed = seed;
-        }
-        if (threads != null && threads < 1) {
-            throw new MnistlabException("--threads must be >= 1 (got " + threads + ")");
         }
     }
 }

@@ -12,6 +12,15 @@ public record Split(String name, byte[] pixels, byte[] labels, int count, int ro
         }
     }
 
+    /** The first {@code n} samples, for quick experiments; the split itself when it has no more. */
+    public Split first(int n) {
+        if (n >= count) {
+            return this;
+        }
+        return new Split(name, java.util.Arrays.copyOf(pixels, n * rows * cols), java.util.Arrays.copyOf(labels, n),
+                n, rows, cols);
+    }
+
     public int imageSize() {
         return rows * cols;
     }

@@ -3,11 +3,12 @@ package dev.mnistlab.train;
 import java.util.Locale;
 
 /**
- * A pass over a labelled split: summed loss, hits, and each sample's predicted class.
+ * A pass over a labelled split: mean loss, hits, and each sample's label, predicted class and the
+ * softmax probability of that class.
  *
  * @param loss mean negative log-likelihood over the split (the write-ups' "Average loss")
  */
-public record Evaluation(double loss, int correct, int total, int[] predictions) {
+public record Evaluation(double loss, int correct, int total, byte[] labels, int[] predictions, float[] confidence) {
 
     public double accuracy() {
         return 100.0 * correct / total;
@@ -17,5 +18,15 @@ public record Evaluation(double loss, int correct, int total, int[] predictions)
     public String testSetLine() {
         return String.format(Locale.ROOT, "Test set: Average loss: %.4f, Accuracy: %d/%d (%.2f%%)",
                 loss, correct, total, accuracy());
+    }
+
+    /** predictions.csv: one row per sample, in split order. */
+    public String predictionsCsv() {
+        StringBuilder sb = new StringBuilder("index,label,predicted,confidence\n");
+        for (int i = 0; i < total; i++) {
+            sb.append(i).append(',').append(labels[i]).append(',').append(predictions[i]).append(',')
+                    .append(String.format(Locale.ROOT, "%.5f", confidence[i])).append('\n');
+        }
+        return sb.toString();
     }
 }

@@ -1,6 +1,8 @@
 package dev.mnistlab.train;
 
 import dev.mnistlab.MnistlabException;
+import java.io.BufferedOutputStream;
+import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -22,6 +24,9 @@ public final class RunFolder {
     public static final String METRICS = "metrics.csv";
     public static final String WEIGHTS = "weights.params";
     public static final String SUMMARY = "summary.txt";
+    public static final String RUN_INFO = "run.yaml";
+    public static final String LR = "lr.csv";
+    public static final String PREDICTIONS = "predictions.csv";
 
     private final Path dir;
 
@@ -55,8 +60,8 @@ public final class RunFolder {
     }
 
     public static RunFolder existing(Path dir) {
-        if (!Files.isDirectory(dir)) {
-            throw new MnistlabException(dir + ": no such run folder");
+        if (!Files.isRegularFile(dir.resolve(EXPERIMENT))) {
+            throw new MnistlabException(dir + " is not a run folder (no " + EXPERIMENT + ")");
         }
         return new RunFolder(dir);
     }
@@ -78,8 +83,12 @@ public final class RunFolder {
         Path target = dir.resolve(name);
         Path temp = dir.resolve("." + name + ".tmp");
         try {
-            try (OutputStream out = Files.newOutputStream(temp)) {
+            try (FileOutputStream file = new FileOutputStream(temp.toFile());
+                 OutputStream out = new BufferedOutputStream(file)) {
                 writer.write(out);
+                out.flush();
+                // on disk before the rename, so the name never points at data still in the page cache
+                file.getFD().sync();
             }
             try {
                 Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

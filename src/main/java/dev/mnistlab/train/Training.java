@@ -41,6 +41,7 @@ import java.util.Locale;
 public final class Training {
 
     private static final int EVAL_BATCH = 1000;
+    private static final int FULL_TRAIN = 60_000;
 
     /** What a finished run reports. */
     public record Result(List<EpochResult> epochs, long params, List<ConstraintCheck.Line> checks, Evaluation finalTest) {
@@ -54,6 +55,9 @@ public final class Training {
     private final RunFolder folder;
     private final Progress progress;
     private final PrintStream out;
+    private boolean resume;
+    private volatile int lastCheckpoint;
+    private volatile boolean finished;
 
     public Training(Experiment experiment, MnistData data, RunFolder folder, Progress progress, PrintStream out) {
         this.experiment = experiment;
@@ -61,6 +65,21 @@ public final class Training {
         this.folder = folder;
         this.progress = progress;
         this.out = out;
+    }
+
+    /** Continue the run in {@code folder} after its last checkpoint instead of starting afresh. */
+    public Training resuming() {
+        this.resume = true;
+        return this;
+    }
+
+    /** The last epoch whose checkpoint is safely on disk (0 before the first). */
+    public int lastCheckpoint() {
+        return lastCheckpoint;
+    }
+
+    public boolean finished() {
+        return finished;
     }
 
     public Result run() {
@@ -76,7 +95,12 @@ public final class Training {
         requireMatchingData(spec, data.train());
         requireMatchingData(spec, data.test());
 
-        folder.writeText(RunFolder.EXPERIMENT, experiment.toYaml());
+        RunInfo info = resume ? RunInfo.read(folder) : newRunInfo(params);
+        if (!resume) {
+            folder.writeText(RunFolder.EXPERIMENT, experiment.toYaml());
+        }
+        info.status = "running";
+        info.write(folder);
         Engine.getInstance().setRandomSeed((int) recipe.seed);
         try (Model model = Model.newInstance(spec.name(), Device.cpu(), "PyTorch")) {
             Block net = ModelBuilder.build(spec);
@@ -92,22 +116,75 @@ public final class Training {
                 Shape inputShape = new Shape(1, spec.input().channels(), spec.input().height(), spec.input().width());
                 trainer.initialize(inputShape);
                 requireSameCount(net, params);
-                return loop(trainer, optimizer, trace, inputShape, net);
+                Position start = new Position(0, 0, new ArrayList<>());
+                if (resume) {
+                    start = restore(net, model.getNDManager(), optimizer);
+                }
+                Result result = loop(trainer, optimizer, trace, inputShape, net, start);
+                info.status = "finished";
+                info.finished = java.time.OffsetDateTime.now().withNano(0).toString();
+                info.write(folder);
+                finished = true;
+                return result;
             }
         }
     }
 
-    private Result loop(Trainer trainer, OptimizerHandle optimizer, ShapeTrace trace, Shape inputShape, Block net) {
+    /** Where the loop starts: after {@code epoch} finished epochs and {@code step} optimizer steps. */
+    private record Position(int epoch, long step, List<EpochResult> epochs) {}
+
+    private Position restore(Block net, NDManager manager, OptimizerHandle optimizer) {
+        Checkpoint.State state = Checkpoint.load(folder);
+        TorchSgd sgd = optimizer.optimizer() instanceof TorchSgd s ? s : null;
+        if (sgd == null) {
+            out.println("Note: DJL keeps Adam's moment estimates private, so they restart from zero on resume.");
+        }
+        Checkpoint.restore(state, net, manager, sgd);
+        List<EpochResult> epochs = new ArrayList<>();
+        try {
+            for (String line : java.nio.file.Files.readAllLines(folder.file(RunFolder.METRICS))) {
+                if (!line.startsWith("epoch") && !line.isBlank() && epochs.size() < state.epoch()) {
+                    epochs.add(EpochResult.parse(line));
+                }
+            }
+        } catch (java.io.IOException e) {
+            throw new MnistlabException("cannot read " + folder.file(RunFolder.METRICS) + " (" + e.getMessage() + ")");
+        }
+        if (epochs.size() != state.epoch()) {
+            throw new MnistlabException(folder.file(RunFolder.METRICS) + " has " + epochs.size()
+                    + " epochs but the checkpoint is after epoch " + state.epoch() + "; the folder was modified by hand");
+        }
+        lastCheckpoint = state.epoch();
+        out.printf(Locale.ROOT, "Resuming %s after epoch %d of %d%n", folder.dir(), state.epoch(), experiment.recipe().epochs);
+        return new Position(state.epoch(), state.step(), epochs);
+    }
+
+    private RunInfo newRunInfo(long params) {
+        RunInfo info = new RunInfo();
+        info.dataDir = data.directory().toAbsolutePath().toString();
+        info.trainLimit = data.train().count() == FULL_TRAIN ? null : data.train().count();
+        info.threads = Integer.getInteger("ai.djl.pytorch.num_threads", Runtime.getRuntime().availableProcessors());
+        info.seed = experiment.recipe().seed;
+        info.params = params;
+        info.engine = "PyTorch " + Engine.getEngine("PyTorch").getVersion();
+        info.started = java.time.OffsetDateTime.now().withNano(0).toString();
+        return info;
+    }
+
+    private Result loop(Trainer trainer, OptimizerHandle optimizer, ShapeTrace trace, Shape inputShape, Block net,
+                        Position start) {
         Recipe recipe = experiment.recipe();
         float[] trainPixels = BatchStream.unitPixels(data.train());
         float[] testPixels = BatchStream.unitPixels(data.test());
         int stepsPerEpoch = (data.train().count() + recipe.batchSize - 1) / recipe.batchSize;
         Schedule schedule = Schedules.create(recipe.schedule, recipe.optimizer.lr, stepsPerEpoch, recipe.epochs);
-        List<EpochResult> epochs = new ArrayList<>();
+        List<EpochResult> epochs = new ArrayList<>(start.epochs());
         Evaluation test = null;
-        long step = 0;
-        for (int epoch = 1; epoch <= recipe.epochs; epoch++) {
+        long step = start.step();
+        for (int epoch = start.epoch() + 1; epoch <= recipe.epochs; epoch++) {
             long started = System.nanoTime();
+            // dropout draws from libtorch's generator: reseeding per epoch makes a resumed run match an uninterrupted one
+            Engine.getInstance().setRandomSeed((int) mix(recipe.seed, epoch));
             BatchStream batches = new BatchStream(data.train(), trainPixels, recipe.batchSize, recipe.normalize,
                     recipe.augment, mix(recipe.seed, epoch), true);
             double epochLr = schedule.lr(step);
@@ -133,8 +210,8 @@ public final class Training {
                     float lossValue = loss.getFloat();
                     if (!Float.isFinite(lossValue)) {
                         throw new MnistlabException(String.format(Locale.ROOT,
-                                "training diverged: the loss became %s at epoch %d, batch %d (lr %.4g); lower the learning rate",
-                                lossValue, epoch, batchIndex, lr));
+                                "training diverged: the loss became %s at epoch %d, batch %d (lr %.4g); %s; lower the learning rate",
+                                lossValue, epoch, batchIndex, lr, checkpointNote()));
                     }
                     trainer.step();
                     lossSum += lossValue * batch.size();
@@ -150,12 +227,37 @@ public final class Training {
             epochs.add(new EpochResult(epoch, epochLr, lossSum / seen, 100.0 * correct / seen, test.loss(),
                     test.accuracy(), (System.nanoTime() - started) / 1e9));
             writeMetrics(epochs);
+            Checkpoint.save(folder, epoch, step, net, optimizer.optimizer() instanceof TorchSgd s ? s : null);
+            lastCheckpoint = epoch;
+        }
+        if (test == null) {
+            // resumed a run whose epochs were all done: evaluate once so the outputs are complete
+            test = evaluate(trainer, data.test(), testPixels, inputShape);
         }
         saveWeights(net);
+        folder.writeText(RunFolder.LR, lrCsv(schedule, stepsPerEpoch, recipe));
+        folder.writeText(RunFolder.PREDICTIONS, test.predictionsCsv());
         List<ConstraintCheck.Line> checks = ConstraintCheck.check(trace.trainableParameters(), epochs, recipe.constraints);
         Result result = new Result(epochs, trace.trainableParameters(), checks, test);
         folder.writeText(RunFolder.SUMMARY, summaryText(trace, result));
         return result;
+    }
+
+    private String checkpointNote() {
+        return lastCheckpoint == 0 ? "no epoch had finished, so there is no checkpoint"
+                : "the checkpoint after epoch " + lastCheckpoint + " stays in " + folder.dir();
+    }
+
+    /** The schedule's value for every batch: what the optimizer used, without logging it per step. */
+    private static String lrCsv(Schedule schedule, int stepsPerEpoch, Recipe recipe) {
+        StringBuilder sb = new StringBuilder("step,epoch,lr,momentum\n");
+        long total = (long) stepsPerEpoch * recipe.epochs;
+        for (long step = 0; step < total; step++) {
+            sb.append(step).append(',').append(step / stepsPerEpoch + 1).append(',')
+                    .append(String.format(Locale.ROOT, "%.8g,%.6g", schedule.lr(step),
+                            schedule.momentum(step, recipe.optimizer.momentum))).append('\n');
+        }
+        return sb.toString();
     }
 
     /** Evaluates in large batches without dropout and with BatchNorm's running statistics. */
@@ -164,6 +266,7 @@ public final class Training {
         double lossSum = 0;
         int correct = 0;
         int[] predictions = new int[split.count()];
+        float[] confidence = new float[split.count()];
         for (Batch batch : batches) {
             try (NDManager batchManager = trainer.getManager().newSubManager()) {
                 NDArray x = batchManager.create(FloatBuffer.wrap(batch.images()), shapeOf(inputShape, batch.size()));
@@ -171,15 +274,17 @@ public final class Training {
                 NDArray logits = trainer.evaluate(new NDList(x)).singletonOrThrow();
                 lossSum += trainer.getLoss().evaluate(new NDList(y), new NDList(logits)).getFloat() * batch.size();
                 long[] predicted = logits.argMax(1).toType(DataType.INT64, false).toLongArray();
+                float[] top = logits.softmax(1).max(new int[] {1}).toFloatArray();
                 for (int i = 0; i < batch.size(); i++) {
                     predictions[batch.indices()[i]] = (int) predicted[i];
+                    confidence[batch.indices()[i]] = top[i];
                     if (predicted[i] == batch.labels()[i]) {
                         correct++;
                     }
                 }
             }
         }
-        return new Evaluation(lossSum / split.count(), correct, split.count(), predictions);
+        return new Evaluation(lossSum / split.count(), correct, split.count(), split.labels(), predictions, confidence);
     }
 
     private void writeMetrics(List<EpochResult> epochs) {
