@@ -11,7 +11,10 @@ import picocli.CommandLine.ScopeType;
 /** The mnistlab command line: wires the packages together, nothing else. */
 @Command(name = "mnistlab", mixinStandardHelpOptions = true, version = "mnistlab 0.1.0",
         description = "Design, train and prove compact CNNs on MNIST.",
-        subcommands = {TrainCommand.class, SummaryCommand.class, DataCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {TrainCommand.class, SummaryCommand.class, DataCommand.class,
+            ReportCommand.class, JourneyCommand.class, CompareCommand.class,
+            EvaluateCommand.class, PredictCommand.class, ServeCommand.class, ExportCommand.class,
+            CommandLine.HelpCommand.class})
 public final class Main {
 
     @Option(names = "--debug", scope = ScopeType.INHERIT, description = "Show stack traces of errors.")

@@ -1,0 +1,41 @@
+package dev.mnistlab.cli;
+
+import dev.mnistlab.report.Comparison;
+import dev.mnistlab.report.RunData;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "compare", mixinStandardHelpOptions = true,
+        description = "Compare finished runs: the journal table (params, best train/test, last epochs, constraints, "
+                + "analysis) and their test-accuracy curves in one chart, as comparison.md/.html/-accuracy.png.")
+final class CompareCommand implements Callable<Integer> {
+
+    @Parameters(arity = "1..*", paramLabel = "RUN_DIR", description = "Run folders, in the order to compare them.")
+    List<Path> runs;
+
+    @Option(names = "--out", paramLabel = "DIR", description = "Where to write the comparison (default runs/compare-<time>).")
+    Path out;
+
+    @Override
+    public Integer call() {
+        List<Comparison.Entry> entries = new ArrayList<>();
+        for (Path dir : runs) {
+            RunData run = RunData.load(dir);
+            Path name = dir.toAbsolutePath().normalize().getFileName();
+            entries.add(new Comparison.Entry(name == null ? dir.toString() : name.toString(), run.experiment().description(), run));
+        }
+        Path target = out != null ? out
+                : Path.of("runs", "compare-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+        String md = Comparison.write(target, "comparison", "Comparison of " + entries.size() + " runs", "", entries, s -> { });
+        System.out.print(md);
+        System.out.println("Written to " + target.resolve("comparison.html") + " (and comparison.md, comparison-accuracy.png)");
+        return 0;
+    }
+}

@@ -1,0 +1,34 @@
+package dev.mnistlab.cli;
+
+import dev.mnistlab.infer.TorchExport;
+import dev.mnistlab.infer.TrainedModel;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "export", mixinStandardHelpOptions = true,
+        description = {"Export a run to PyTorch: the weights as NumPy weights.npz (state_dict names, BatchNorm running "
+                + "statistics included) and model.py, which builds the same architecture, loads them and evaluates the "
+                + "MNIST test set (python3 DIR/model.py [--data-dir DIR])."})
+final class ExportCommand implements Callable<Integer> {
+
+    @Parameters(index = "0", paramLabel = "RUN_DIR", description = "A finished run folder (experiment.yaml + weights.params).")
+    Path run;
+
+    @Option(names = "--to", required = true, paramLabel = "DIR", description = "Folder to write weights.npz and model.py into.")
+    Path to;
+
+    @Override
+    public Integer call() {
+        EngineThreads.configure(1);
+        try (TrainedModel model = TrainedModel.load(run)) {
+            for (Path p : TorchExport.write(model, to)) {
+                System.out.println("wrote " + p);
+            }
+            System.out.println("evaluate it with: python3 " + to.resolve(TorchExport.SCRIPT));
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,54 @@
+package dev.mnistlab.cli;
+
+import dev.mnistlab.MnistlabException;
+import dev.mnistlab.report.Journey;
+import dev.mnistlab.report.JourneyRunner;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "journey", mixinStandardHelpOptions = true,
+        description = {"Run a journey's steps in order (reusing finished runs of the same spec and recipe) and write "
+                + "journey.md and journey.html: one row per step with target, results and analysis, plus all test curves.",
+                "Example: ./mnistlab journey journeys/seed001.yaml --threads 1"})
+final class JourneyCommand implements Callable<Integer> {
+
+    @Parameters(index = "0", paramLabel = "FILE", description = "The journey YAML (steps: name, target, preset/spec/model, recipe, overrides).")
+    Path file;
+
+    @Option(names = "--out", paramLabel = "DIR", description = "Folder for the step runs and the journal (default runs/journey-<name>, or runs/journey-<name>-<N>ep with --epochs).")
+    Path out;
+
+    @Option(names = "--threads", description = "Native compute threads (default: all cores).")
+    Integer threads;
+
+    @Option(names = "--epochs", description = "Train every step for this many epochs instead (a quick check of the journey).")
+    Integer epochs;
+
+    @Option(names = "--data-dir", paramLabel = "DIR",
+            description = "Folder with the four MNIST IDX files; default $MNISTLAB_DATA, then the cache.")
+    Path dataDir;
+
+    @Override
+    public Integer call() {
+        if (threads != null && threads < 1) {
+            throw new MnistlabException("--threads must be >= 1 (got " + threads + ")");
+        }
+        if (epochs != null && epochs < 1) {
+            throw new MnistlabException("--epochs must be >= 1 (got " + epochs + ")");
+        }
+        Journey journey = Journey.load(file);
+        if (epochs != null) {
+            journey.overrideEpochs(epochs);
+        }
+        // must happen before the engine loads
+        EngineThreads.configure(threads);
+        // a quick check gets its own default folder, so it never replaces the journey's full runs
+        Path dir = out != null ? out : Path.of("runs", "journey-" + journey.name() + (epochs != null ? "-" + epochs + "ep" : ""));
+        new JourneyRunner(dir, dataDir, System.out).run(journey);
+        System.out.println("Journal: " + dir.resolve(JourneyRunner.JOURNAL + ".html") + " (and " + JourneyRunner.JOURNAL + ".md)");
+        return 0;
+    }
+}

@@ -1,0 +1,39 @@
+package dev.mnistlab.cli;
+
+import dev.mnistlab.infer.MnistForm;
+import dev.mnistlab.infer.Prediction;
+import dev.mnistlab.infer.TrainedModel;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "predict", mixinStandardHelpOptions = true,
+        description = {"Predict the digit in each image with a run's weights; prints the digit and the ten probabilities.",
+                "Images are brought into MNIST's form first (greyscale, inverted when dark on light, cropped, scaled to fit "
+                        + "20x20, centred by centre of mass in 28x28); a 28x28 greyscale image is taken as already in that form."})
+final class PredictCommand implements Callable<Integer> {
+
+    @Parameters(index = "0", paramLabel = "RUN_DIR", description = "A finished run folder (experiment.yaml + weights.params).")
+    Path run;
+
+    @Parameters(index = "1..*", arity = "1..*", paramLabel = "IMAGE", description = "PNG, JPEG, GIF or BMP files.")
+    List<Path> images;
+
+    @Option(names = "--threads", description = "Native compute threads (default: all cores).")
+    Integer threads;
+
+    @Override
+    public Integer call() {
+        EngineThreads.configure(threads);
+        try (TrainedModel model = TrainedModel.load(run)) {
+            for (Path image : images) {
+                Prediction p = model.predict(MnistForm.read(image));
+                System.out.printf("%s: %d  (%s)%n", image, p.digit(), p.probabilitiesText());
+            }
+        }
+        return 0;
+    }
+}

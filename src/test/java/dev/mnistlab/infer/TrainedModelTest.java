@@ -1,0 +1,59 @@
+package dev.mnistlab.infer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.mnistlab.MnistlabException;
+import dev.mnistlab.train.Experiment;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TrainedModelTest {
+
+    @Test
+    void evaluatingTheShippedRunGivesWhatTrainingReported(@TempDir Path dir) throws IOException {
+        try (TrainedModel model = TrainedModel.load(InferFixture.shippedRun(dir))) {
+            EvaluationReport report = Evaluator.evaluate(model, InferFixture.mnist().test());
+            // metrics.csv's last line: test_loss 0.017553, test_acc 99.42
+            assertThat(report.correct()).isEqualTo(InferFixture.SHIPPED_CORRECT);
+            assertThat(report.loss()).isCloseTo(0.017553, org.assertj.core.data.Offset.offset(1e-4));
+            assertThat(report.count(1)).isEqualTo(1135);
+            assertThat(report.text()).contains("Accuracy: 9942/10000 (99.42%)").contains("Confusion matrix")
+                    .contains("  1 |      0  1129");
+        }
+    }
+
+    @Test
+    void weightsOfAnotherArchitectureAreOneClearError(@TempDir Path dir) throws IOException {
+        Path run = InferFixture.shippedRun(dir);
+        Files.writeString(run.resolve("experiment.yaml"), Experiment.preset("seed003").toYaml());
+        assertThatThrownBy(() -> TrainedModel.load(run)).isInstanceOf(MnistlabException.class)
+                .hasMessageContaining(run.resolve("weights.params").toString())
+                .hasMessageContaining("does not fit the spec 'seed003'")
+                .hasMessageContaining("another model");
+    }
+
+    @Test
+    void sameLayersWithOtherSizesNameTheParameterThatDoesNotFit(@TempDir Path dir) throws IOException {
+        Path run = InferFixture.shippedRun(dir);
+        Path yaml = run.resolve("experiment.yaml");
+        // first block 9 -> 10 channels: DJL's loader would accept the names and only the shapes differ
+        Files.writeString(yaml, Files.readString(yaml).replaceFirst("- block: 9", "- block: 10"));
+        assertThatThrownBy(() -> TrainedModel.load(run)).isInstanceOf(MnistlabException.class)
+                .hasMessageContaining("does not fit")
+                .hasMessageMatching(".*parameter \\S*Conv2d_weight is \\(9, 1, 3, 3\\) in the file but the spec needs \\(10, 1, 3, 3\\).*");
+    }
+
+    @Test
+    void aFolderWithoutWeightsSaysSo(@TempDir Path dir) throws IOException {
+        Path run = InferFixture.shippedRun(dir);
+        Files.delete(run.resolve("weights.params"));
+        assertThatThrownBy(() -> TrainedModel.load(run)).isInstanceOf(MnistlabException.class)
+                .hasMessageContaining("weights.params is missing");
+        assertThatThrownBy(() -> TrainedModel.load(dir.resolve("nope"))).isInstanceOf(MnistlabException.class)
+                .hasMessageContaining("no such run folder");
+    }
+}

@@ -1,0 +1,68 @@
+package dev.mnistlab.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.mnistlab.MnistlabException;
+import dev.mnistlab.data.MnistData;
+import dev.mnistlab.data.MnistSource;
+import dev.mnistlab.data.Split;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DeterminismTest {
+
+    private static final PrintStream QUIET = new PrintStream(OutputStream.nullOutputStream());
+
+    @Test
+    void sameSeedSameThreadsGivesIdenticalMetrics(@TempDir Path dir) throws IOException {
+        MnistData data = small(MnistSource.load(null, s -> { }));
+        assertThat(metricsOf(train(data, 7, dir.resolve("a")))).isEqualTo(metricsOf(train(data, 7, dir.resolve("b"))));
+        assertThat(metricsOf(train(data, 8, dir.resolve("c")))).isNotEqualTo(metricsOf(dir.resolve("a")));
+    }
+
+    @Test
+    void imagesOfAnotherSizeThanTheSpecExpectsAreRefusedBeforeTraining(@TempDir Path dir) {
+        Split tiny = new Split("train", new byte[4 * 16 * 16], new byte[4], 4, 16, 16);
+        MnistData data = new MnistData(tiny, tiny, dir);
+        Experiment e = Experiment.preset("seed001");
+        RunFolder folder = RunFolder.create(dir.resolve("run"), "x", false);
+        assertThatThrownBy(() -> new Training(e, data, folder, new Progress(QUIET, false), QUIET).run())
+                .isInstanceOf(MnistlabException.class).hasMessageContaining("images are 16x16")
+                .hasMessageContaining("expects input 1x28x28");
+    }
+
+    @Test
+    void aHardBudgetRefusesAnOversizedModel(@TempDir Path dir) {
+        Experiment e = Experiment.preset("seed003");
+        e.recipe().constraints.hardBudget = true;
+        MnistData data = new MnistData(new Split("train", new byte[784], new byte[1], 1, 28, 28),
+                new Split("test", new byte[784], new byte[1], 1, 28, 28), dir);
+        RunFolder folder = RunFolder.create(dir.resolve("run"), "x", false);
+        assertThatThrownBy(() -> new Training(e, data, folder, new Progress(QUIET, false), QUIET).run())
+                .hasMessageContaining("8,000 trainable parameters, over the hard budget of fewer than 8,000");
+    }
+
+    private static MnistData small(MnistData data) {
+        return new MnistData(data.train().first(1500), data.test().first(1000), data.directory());
+    }
+
+    private static Path train(MnistData data, long seed, Path out) {
+        Experiment e = Experiment.preset("seed003");
+        e.recipe().epochs = 2;
+        e.recipe().seed = seed;
+        new Training(e, data, RunFolder.create(out, "x", false), new Progress(QUIET, false), QUIET).run();
+        return out;
+    }
+
+    private static List<String> metricsOf(Path run) throws IOException {
+        return Files.readAllLines(run.resolve(RunFolder.METRICS)).stream()
+                .map(line -> line.substring(0, line.lastIndexOf(','))).toList();
+    }
+}
