@@ -7,6 +7,7 @@ import dev.mnistlab.MnistlabException;
 import dev.mnistlab.data.MnistData;
 import dev.mnistlab.data.MnistSource;
 import dev.mnistlab.data.Split;
+import dev.mnistlab.model.YamlFiles;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -47,6 +48,23 @@ class DeterminismTest {
         RunFolder folder = RunFolder.create(dir.resolve("run"), "x", false);
         assertThatThrownBy(() -> new Training(e, data, folder, new Progress(QUIET, false), QUIET).run())
                 .hasMessageContaining("8,000 trainable parameters, over the hard budget of fewer than 8,000");
+    }
+
+    @Test
+    void aDivergingLossStopsAtOnceNamingEpochBatchAndLrAndKeepsTheCheckpoint(@TempDir Path dir) throws IOException {
+        MnistData data = small(MnistSource.load(null, s -> { }));
+        Experiment e = Experiment.preset("seed001");
+        e.recipe().epochs = 3;
+        // a sane first epoch, then a learning rate no network survives
+        e.recipe().schedule = YamlFiles.bind(YamlFiles.MAPPER.readTree("{name: multistep, milestones: [1], gamma: 1.0e12}"),
+                dev.mnistlab.train.schedule.ScheduleConfig.class, "test");
+        RunFolder folder = RunFolder.create(dir.resolve("run"), "x", false);
+        assertThatThrownBy(() -> new Training(e, data, folder, new Progress(QUIET, false), QUIET).run())
+                .isInstanceOf(MnistlabException.class)
+                .hasMessageMatching("training diverged: the loss became (NaN|Infinity) at epoch 2, batch \\d+ \\(lr 5\\.000e\\+10\\); "
+                        + "the checkpoint after epoch 1 stays in .*; lower the learning rate");
+        assertThat(Checkpoint.load(folder).epoch()).isEqualTo(1);
+        assertThat(Files.readAllLines(folder.file(RunFolder.METRICS))).hasSize(2);
     }
 
     private static MnistData small(MnistData data) {
