@@ -4,6 +4,7 @@ import dev.mnistlab.MnistlabException;
 import dev.mnistlab.data.MnistData;
 import dev.mnistlab.data.MnistSource;
 import dev.mnistlab.model.ModelSummary;
+import dev.mnistlab.report.Reports;
 import dev.mnistlab.train.ConstraintCheck;
 import dev.mnistlab.train.EpochResult;
 import dev.mnistlab.train.Experiment;
@@ -122,6 +123,7 @@ final class TrainCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(onInterrupt);
         Training.Result result = training.run();
         Runtime.getRuntime().removeShutdownHook(onInterrupt);
+        Reports.write(folder.dir(), System.out::println);
 
         EpochResult best = result.epochs().stream().max((a, b) -> Double.compare(a.testAccuracy(), b.testAccuracy())).orElseThrow();
         System.out.printf(Locale.ROOT, "%nBest test accuracy %.2f%% at epoch %d; final %.2f%%. Run folder: %s%n",

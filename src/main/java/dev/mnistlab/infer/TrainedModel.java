@@ -15,6 +15,7 @@ import dev.mnistlab.MnistlabException;
 import dev.mnistlab.data.Normalization;
 import dev.mnistlab.model.Shape3;
 import dev.mnistlab.train.Experiment;
+import dev.mnistlab.train.RunFolder;
 import java.io.BufferedInputStream;
 import java.io.DataInputStream;
 import java.io.EOFException;
@@ -32,8 +33,8 @@ import java.util.Map;
  */
 public final class TrainedModel implements AutoCloseable {
 
-    public static final String EXPERIMENT = "experiment.yaml";
-    public static final String WEIGHTS = "weights.params";
+    private static final String EXPERIMENT = RunFolder.EXPERIMENT;
+    private static final String WEIGHTS = RunFolder.WEIGHTS;
 
     private final Path dir;
     private final Experiment experiment;

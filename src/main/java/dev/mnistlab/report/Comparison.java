@@ -1,5 +1,6 @@
 package dev.mnistlab.report;
 
+import dev.mnistlab.AtomicFiles;
 import dev.mnistlab.MnistlabException;
 import dev.mnistlab.train.ConstraintCheck;
 import dev.mnistlab.train.EpochResult;
@@ -33,10 +34,10 @@ public final class Comparison {
             throw new MnistlabException("cannot create " + dir + " (" + e.getMessage() + "); choose another --out");
         }
         Plot overlay = new Plot(base + "-accuracy.png", "test accuracy per epoch of every run", overlay(entries));
-        AtomicFile.write(dir.resolve(overlay.file()), overlay.png());
+        AtomicFiles.write(dir.resolve(overlay.file()), overlay.png());
         String md = page(title, intro, entries, overlay, new MarkdownDoc());
-        AtomicFile.write(dir.resolve(base + ".md"), md);
-        AtomicFile.write(dir.resolve(base + ".html"), page(title, intro, entries, overlay, new HtmlDoc()));
+        AtomicFiles.write(dir.resolve(base + ".md"), md);
+        AtomicFiles.write(dir.resolve(base + ".html"), page(title, intro, entries, overlay, new HtmlDoc()));
         log.accept("wrote " + dir.resolve(base + ".md") + ", " + base + ".html and " + overlay.file());
         return md;
     }

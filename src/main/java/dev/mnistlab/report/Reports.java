@@ -1,5 +1,6 @@
 package dev.mnistlab.report;
 
+import dev.mnistlab.AtomicFiles;
 import dev.mnistlab.MnistlabException;
 import dev.mnistlab.data.MnistData;
 import dev.mnistlab.data.MnistSource;
@@ -42,10 +43,10 @@ public final class Reports {
         }
         notes.forEach(note -> log.accept("report: " + note));
         for (Plot plot : plots) {
-            AtomicFile.write(runDir.resolve(plot.file()), plot.png());
+            AtomicFiles.write(runDir.resolve(plot.file()), plot.png());
         }
-        AtomicFile.write(runDir.resolve(MARKDOWN), RunReport.build(run, plots, notes, new MarkdownDoc()));
-        AtomicFile.write(runDir.resolve(HTML), RunReport.build(run, plots, notes, new HtmlDoc()));
+        AtomicFiles.write(runDir.resolve(MARKDOWN), RunReport.build(run, plots, notes, new MarkdownDoc()));
+        AtomicFiles.write(runDir.resolve(HTML), RunReport.build(run, plots, notes, new HtmlDoc()));
         log.accept("report: wrote " + runDir.resolve(HTML) + " and " + MARKDOWN + " with " + plots.size() + " plots");
     }
 

@@ -1,22 +1,17 @@
 package dev.mnistlab.train;
 
+import dev.mnistlab.AtomicFiles;
 import dev.mnistlab.MnistlabException;
-import java.io.BufferedOutputStream;
-import java.io.FileOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.stream.Stream;
 
 /**
- * A run's output folder. Every file is written to a temporary name and renamed into place, so a
- * crash or a full disk never leaves a half-written file under its real name.
+ * A run's output folder. Every file goes through {@link AtomicFiles}, so a crash or a full disk never
+ * leaves a half-written file under its real name.
  */
 public final class RunFolder {
 
@@ -75,39 +70,10 @@ public final class RunFolder {
     }
 
     public void writeText(String name, String text) {
-        write(name, out -> out.write(text.getBytes(StandardCharsets.UTF_8)));
+        AtomicFiles.write(dir.resolve(name), text);
     }
 
-    /** Writes a file through a temporary sibling, then renames it into place. */
-    public void write(String name, Writer writer) {
-        Path target = dir.resolve(name);
-        Path temp = dir.resolve("." + name + ".tmp");
-        try {
-            try (FileOutputStream file = new FileOutputStream(temp.toFile());
-                 OutputStream out = new BufferedOutputStream(file)) {
-                writer.write(out);
-                out.flush();
-                // on disk before the rename, so the name never points at data still in the page cache
-                file.getFD().sync();
-            }
-            try {
-                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } catch (IOException e) {
-            try {
-                Files.deleteIfExists(temp);
-            } catch (IOException ignored) {
-                // the original failure is the one worth reporting
-            }
-            throw new MnistlabException("cannot write " + target + " (" + e.getMessage() + "); check free disk space and permissions");
-        }
-    }
-
-    /** Writes the content of one file. */
-    @FunctionalInterface
-    public interface Writer {
-        void write(OutputStream out) throws IOException;
+    public void write(String name, AtomicFiles.Writer writer) {
+        AtomicFiles.write(dir.resolve(name), writer);
     }
 }

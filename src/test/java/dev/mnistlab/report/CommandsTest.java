@@ -2,11 +2,8 @@ package dev.mnistlab.report;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.mnistlab.cli.Main;
-import java.io.ByteArrayOutputStream;
+import dev.mnistlab.cli.CliRun;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -15,28 +12,14 @@ import org.junit.jupiter.api.io.TempDir;
 /** report, compare and journey as the user types them. */
 class CommandsTest {
 
-    record Outcome(int code, String out, String err) {}
-
-    static Outcome run(String... args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            int code = Main.run(args);
-            return new Outcome(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
+    static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     @Test
     void reportRegeneratesTheFilesOfARun(@TempDir Path tmp) throws IOException {
         Path runDir = SyntheticRun.write(tmp.resolve("run"));
-        Outcome o = run("report", runDir.toString());
+        CliRun o = run("report", runDir.toString());
         assertThat(o.code()).as(o.err()).isZero();
         assertThat(o.out()).contains("report.html");
         ReportsTest.PLOTS.forEach(p -> assertThat(runDir.resolve(p)).isNotEmptyFile());
@@ -45,7 +28,7 @@ class CommandsTest {
 
     @Test
     void reportOnAFolderThatIsNoRunIsOneLineAndExitTwo(@TempDir Path tmp) {
-        Outcome o = run("report", tmp.toString());
+        CliRun o = run("report", tmp.toString());
         assertThat(o.code()).isEqualTo(2);
         assertThat(o.err().strip()).doesNotContain("\n").contains("has no experiment.yaml");
     }
@@ -55,7 +38,7 @@ class CommandsTest {
         Path a = SyntheticRun.write(tmp.resolve("runA"), "seed001", 0.0);
         Path b = SyntheticRun.write(tmp.resolve("runB"), "seed001", -0.2);
         Path out = tmp.resolve("cmp");
-        Outcome o = run("compare", a.toString(), b.toString(), "--out", out.toString());
+        CliRun o = run("compare", a.toString(), b.toString(), "--out", out.toString());
         assertThat(o.code()).as(o.err()).isZero();
         assertThat(o.out()).contains("| runA |").contains("| runB |").contains("vs runA: params +0, best test -0.15 pp, worst of last 3 -0.20 pp");
         assertThat(out.resolve("comparison.md")).isNotEmptyFile();
@@ -67,7 +50,7 @@ class CommandsTest {
     void journeyRefusesABadFileBeforeTraining(@TempDir Path tmp) throws IOException {
         Path file = tmp.resolve("j.yaml");
         Files.writeString(file, "steps:\n  - {name: a, preset: nosuch}\n");
-        Outcome o = run("journey", file.toString(), "--out", tmp.resolve("out").toString());
+        CliRun o = run("journey", file.toString(), "--out", tmp.resolve("out").toString());
         assertThat(o.code()).isEqualTo(2);
         assertThat(o.err().strip()).doesNotContain("\n").contains("no preset named 'nosuch'");
         assertThat(run("journey", file.toString(), "--epochs", "0").err()).contains("--epochs must be >= 1");
