@@ -154,12 +154,15 @@ class MnistSourceTest {
                 .isInstanceOf(IOException.class).hasMessageContaining("checksum");
     }
 
-    /** Runs only when real MNIST is provided: -Dmnistlab.test.mnist=DIR or MNISTLAB_DATA=DIR. */
+    /**
+     * Needs real MNIST: -Dmnistlab.test.mnist=DIR (the pom points it at the user's cache, which .ci/run fills
+     * first) or MNISTLAB_DATA=DIR.
+     */
     @Test
     void realMnistVerifiesAndServesFromCache() throws Exception {
         String where = System.getProperty("mnistlab.test.mnist", System.getenv(MnistSource.ENV_DATA));
-        Assumptions.assumeTrue(where != null && !where.isBlank(),
-                "real MNIST not provided (-Dmnistlab.test.mnist=DIR or MNISTLAB_DATA)");
+        Assumptions.assumeTrue(where != null && !where.isBlank() && Files.isDirectory(Path.of(where)),
+                "real MNIST not provided (run ./mnistlab data fetch, or -Dmnistlab.test.mnist=DIR / MNISTLAB_DATA)");
         Path src = Path.of(where);
         Path cache = Files.createDirectories(MnistSource.cacheDir());
         for (String name : MnistSource.FILES) {
