@@ -13,7 +13,10 @@ import dev.mnistlab.train.Recipe;
 import dev.mnistlab.train.RunFolder;
 import dev.mnistlab.train.RunInfo;
 import dev.mnistlab.train.Training;
+import dev.mnistlab.train.SeedSweep;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -64,6 +67,14 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--strict", description = "Exit with status 1 when a constraint fails.")
     boolean strict;
 
+    @Option(names = "--seeds", paramLabel = "N",
+            description = "Train N seeds (the recipe's seed and the next N-1), each in its own one-thread process, "
+                    + "and report min/mean/max over the last epochs.")
+    Integer seeds;
+
+    @Option(names = "--parallel", paramLabel = "P", description = "With --seeds: runs at once (default: one per core).")
+    Integer parallel;
+
     @Override
     public Integer call() {
         if (threads != null && threads < 1) {
@@ -72,7 +83,55 @@ final class TrainCommand implements Callable<Integer> {
         if (limitTrain != null && limitTrain < 1) {
             throw new MnistlabException("--limit-train must be >= 1 (got " + limitTrain + ")");
         }
+        if (seeds != null) {
+            return sweep();
+        }
         return resume != null ? resume() : fresh();
+    }
+
+    private int sweep() {
+        if (seeds < 1 || (parallel != null && parallel < 1)) {
+            throw new MnistlabException("--seeds and --parallel must be >= 1");
+        }
+        if (resume != null || threads != null) {
+            throw new MnistlabException("--seeds runs each seed with one thread in its own folder; drop --resume/--threads");
+        }
+        Experiment loaded = experiment.load();
+        Recipe recipe = recipeFile != null ? Experiment.recipeFile(recipeFile) : loaded.recipe();
+        applyOverrides(recipe);
+        recipe.validate("command line");
+        long params = loaded.spec().trace().trainableParameters();
+        MnistSource.load(dataDir, System.out::println); // fetch once, not in every child
+        List<String> child = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), Main.class.getName(), "train"));
+        if (experiment.file != null) {
+            child.add(experiment.file.toString());
+        } else {
+            child.addAll(List.of("--preset", experiment.preset != null ? experiment.preset : "default"));
+        }
+        addIf(child, "--recipe", recipeFile);
+        addIf(child, "--epochs", epochs);
+        addIf(child, "--batch-size", batchSize);
+        addIf(child, "--lr", lr);
+        addIf(child, "--limit-train", limitTrain);
+        addIf(child, "--data-dir", dataDir);
+        List<Long> list = new ArrayList<>();
+        for (int i = 0; i < seeds; i++) {
+            list.add(recipe.seed + i);
+        }
+        Path dir = out != null ? out : Path.of("runs", java.time.LocalDateTime.now()
+                .format(java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + "-" + loaded.name() + "-seeds");
+        int at = parallel != null ? parallel : Math.min(seeds, Runtime.getRuntime().availableProcessors());
+        System.out.printf(Locale.ROOT, "Training %s with seeds %s, %d at a time, one thread each -> %s%n",
+                loaded.name(), list, at, dir);
+        List<SeedSweep.SeedResult> results = SeedSweep.run(child, list, dir, at, params, recipe.constraints, System.out);
+        return strict && !results.stream().allMatch(r -> r.exitCode() == 0 && ConstraintCheck.allPass(r.checks())) ? 1 : 0;
+    }
+
+    private static void addIf(List<String> args, String option, Object value) {
+        if (value != null) {
+            args.addAll(List.of(option, value.toString()));
+        }
     }
 
     private int fresh() {

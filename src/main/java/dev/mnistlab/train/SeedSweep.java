@@ -1,0 +1,134 @@
+package dev.mnistlab.train;
+
+import dev.mnistlab.AtomicFiles;
+import dev.mnistlab.MnistlabException;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.DoubleStream;
+
+/**
+ * Trains one experiment under several seeds, each in its own process with one native thread: libtorch's
+ * random generator is per process, and on a small CPU several single-threaded runs side by side beat one
+ * run on all cores. Reports each seed's last epochs and whether it passes, then the spread over seeds.
+ */
+public final class SeedSweep {
+
+    /** One seed's outcome. */
+    public record SeedResult(long seed, Path dir, int exitCode, List<EpochResult> epochs, List<ConstraintCheck.Line> checks) {
+        DoubleStream lastAccuracies(int n) {
+            return epochs.subList(Math.max(0, epochs.size() - n), epochs.size()).stream()
+                    .mapToDouble(EpochResult::testAccuracy);
+        }
+
+        boolean passed() {
+            return exitCode == 0 && !checks.isEmpty() && ConstraintCheck.allPass(checks);
+        }
+    }
+
+    private SeedSweep() {}
+
+    /**
+     * @param command the child's command line without --seed, --threads and --out
+     * @param parallel how many children run at once
+     */
+    public static List<SeedResult> run(List<String> command, List<Long> seeds, Path outDir, int parallel,
+                                       long params, Recipe.Constraints constraints, PrintStream out) {
+        try {
+            Files.createDirectories(outDir);
+        } catch (IOException e) {
+            throw new MnistlabException("cannot create " + outDir + " (" + e.getMessage() + "); choose another --out");
+        }
+        long started = System.nanoTime();
+        ExecutorService pool = Executors.newFixedThreadPool(parallel);
+        try {
+            List<Future<SeedResult>> futures = new ArrayList<>();
+            for (long seed : seeds) {
+                futures.add(pool.submit(() -> runOne(command, seed, outDir, params, constraints, out)));
+            }
+            List<SeedResult> results = new ArrayList<>();
+            for (Future<SeedResult> f : futures) {
+                results.add(f.get());
+            }
+            String table = table(results, constraints.lastEpochs, (System.nanoTime() - started) / 1e9, parallel);
+            out.print(table);
+            AtomicFiles.write(outDir.resolve("seeds.md"), "```\n" + table + "```\n");
+            return results;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new MnistlabException("interrupted; finished seeds keep their run folders in " + outDir);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new MnistlabException("a seed's run failed: " + e.getCause().getMessage());
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private static SeedResult runOne(List<String> command, long seed, Path outDir, long params,
+                                     Recipe.Constraints constraints, PrintStream out) throws Exception {
+        Path dir = outDir.resolve("seed-" + seed);
+        Path log = outDir.resolve("seed-" + seed + ".log");
+        List<String> full = new ArrayList<>(command);
+        full.addAll(List.of("--seed", Long.toString(seed), "--threads", "1", "--out", dir.toString()));
+        long t0 = System.nanoTime();
+        Process p = new ProcessBuilder(full).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        int code;
+        try {
+            code = p.waitFor();
+        } catch (InterruptedException e) {
+            p.destroy();
+            throw e;
+        }
+        List<EpochResult> epochs = readMetrics(dir.resolve(RunFolder.METRICS));
+        List<ConstraintCheck.Line> checks = epochs.isEmpty() ? List.of() : ConstraintCheck.check(params, epochs, constraints);
+        SeedResult r = new SeedResult(seed, dir, code, epochs, checks);
+        synchronized (out) {
+            out.printf(Locale.ROOT, "seed %d finished in %.0f s: %s%n", seed, (System.nanoTime() - t0) / 1e9,
+                    code != 0 ? "FAILED (exit " + code + "), see " + log : describe(r, constraints.lastEpochs));
+        }
+        return r;
+    }
+
+    private static String describe(SeedResult r, int last) {
+        return String.format(Locale.ROOT, "last %d epochs %s -> %s", last,
+                r.lastAccuracies(last).mapToObj(a -> String.format(Locale.ROOT, "%.2f", a)).toList(),
+                r.passed() ? "PASS" : "FAIL");
+    }
+
+    static String table(List<SeedResult> results, int last, double wallSeconds, int parallel) {
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.format(Locale.ROOT, "%nTest accuracy over the last %d epochs, per seed:%n", last));
+        sb.append(String.format(Locale.ROOT, "%-8s %7s %7s %7s  %s%n", "seed", "min", "mean", "max", "constraints"));
+        List<Double> all = new ArrayList<>();
+        for (SeedResult r : results) {
+            var stats = r.lastAccuracies(last).summaryStatistics();
+            r.lastAccuracies(last).forEach(all::add);
+            sb.append(stats.getCount() == 0 ? String.format(Locale.ROOT, "%-8d %7s %7s %7s  FAIL (no result)%n", r.seed(), "-", "-", "-")
+                    : String.format(Locale.ROOT, "%-8d %7.2f %7.2f %7.2f  %s%n", r.seed(), stats.getMin(),
+                            stats.getAverage(), stats.getMax(), r.passed() ? "PASS" : "FAIL"));
+        }
+        var overall = all.stream().mapToDouble(Double::doubleValue).summaryStatistics();
+        long passed = results.stream().filter(SeedResult::passed).count();
+        if (overall.getCount() > 0) {
+            sb.append(String.format(Locale.ROOT, "%-8s %7.2f %7.2f %7.2f  %d of %d seeds pass%n", "all",
+                    overall.getMin(), overall.getAverage(), overall.getMax(), passed, results.size()));
+        }
+        sb.append(String.format(Locale.ROOT, "Total wall time: %.0f s for %d seeds, %d at a time%n",
+                wallSeconds, results.size(), parallel));
+        return sb.toString();
+    }
+
+    private static List<EpochResult> readMetrics(Path file) throws IOException {
+        if (!Files.exists(file)) {
+            return List.of();
+        }
+        return Files.readAllLines(file).stream().skip(1).filter(l -> !l.isBlank()).map(EpochResult::parse).toList();
+    }
+}
