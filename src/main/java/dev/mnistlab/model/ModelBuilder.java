@@ -8,7 +8,6 @@ import ai.djl.nn.SequentialBlock;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.BatchNorm;
-import ai.djl.nn.norm.Dropout;
 import ai.djl.nn.pooling.Pool;
 
 /** Turns a checked spec into a DJL block. */
@@ -42,7 +41,7 @@ public final class ModelBuilder {
             case RELU -> Activation.reluBlock();
             // DJL's momentum is the weight of the old running value: 0.9 here is PyTorch's 0.1
             case BATCHNORM -> BatchNorm.builder().optMomentum(0.9f).optEpsilon(1e-5f).build();
-            case DROPOUT -> Dropout.builder().optRate((float) l.rate()).build();
+            case DROPOUT -> new SeededDropout(l.rate());
             case MAXPOOL -> Pool.maxPool2dBlock(new Shape(l.kernel(), l.kernel()), new Shape(l.stride(), l.stride()));
             case AVGPOOL -> Pool.avgPool2dBlock(new Shape(l.kernel(), l.kernel()), new Shape(l.stride(), l.stride()));
             // an average over the whole map keeps the 1x1 grid, so 1x1 convs can follow (DJL's global pool flattens)

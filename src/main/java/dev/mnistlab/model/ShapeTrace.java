@@ -30,6 +30,23 @@ public final class ShapeTrace {
         return output;
     }
 
+    /**
+     * Floating-point operations of one image's forward pass in the conv and linear layers (a multiply-add
+     * counts 2); BatchNorm, ReLU, pooling and dropout add a few percent and are left out.
+     */
+    public long forwardFlops() {
+        long flops = 0;
+        for (Step s : steps) {
+            Layer l = s.layer();
+            if (l.kind() == Layer.Kind.CONV) {
+                flops += 2L * l.kernel() * l.kernel() * s.in().channels() * s.out().size();
+            } else if (l.kind() == Layer.Kind.LINEAR) {
+                flops += 2L * s.in().size() * l.out();
+            }
+        }
+        return flops;
+    }
+
     public long trainableParameters() {
         return steps.stream().mapToLong(Step::params).sum();
     }

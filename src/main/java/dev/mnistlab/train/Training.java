@@ -27,6 +27,7 @@ import dev.mnistlab.model.ModelBuilder;
 import dev.mnistlab.model.ModelSpec;
 import dev.mnistlab.model.ModelSummary;
 import dev.mnistlab.model.ReceptiveField;
+import dev.mnistlab.model.SeededDropout;
 import dev.mnistlab.model.ShapeTrace;
 import dev.mnistlab.train.schedule.Schedule;
 import dev.mnistlab.train.schedule.Schedules;
@@ -44,7 +45,8 @@ public final class Training {
     private static final int FULL_TRAIN = 60_000;
 
     /** What a finished run reports. */
-    public record Result(List<EpochResult> epochs, long params, List<ConstraintCheck.Line> checks, Evaluation finalTest) {
+    public record Result(List<EpochResult> epochs, long params, List<ConstraintCheck.Line> checks, Evaluation finalTest,
+                         List<Timing> timings) {
         public boolean passed() {
             return ConstraintCheck.allPass(checks);
         }
@@ -130,6 +132,9 @@ public final class Training {
         }
     }
 
+    /** Where an epoch's time went, for benchmarks: the training pass and the test-set evaluation. */
+    public record Timing(int epoch, int trainImages, double trainSeconds, int evalImages, double evalSeconds) {}
+
     /** Where the loop starts: after {@code epoch} finished epochs and {@code step} optimizer steps. */
     private record Position(int epoch, long step, List<EpochResult> epochs) {}
 
@@ -179,12 +184,14 @@ public final class Training {
         int stepsPerEpoch = (data.train().count() + recipe.batchSize - 1) / recipe.batchSize;
         Schedule schedule = Schedules.create(recipe.schedule, recipe.optimizer.lr, stepsPerEpoch, recipe.epochs);
         List<EpochResult> epochs = new ArrayList<>(start.epochs());
+        List<Timing> timings = new ArrayList<>();
         Evaluation test = null;
         long step = start.step();
         for (int epoch = start.epoch() + 1; epoch <= recipe.epochs; epoch++) {
             long started = System.nanoTime();
-            // dropout draws from libtorch's generator: reseeding per epoch makes a resumed run match an uninterrupted one
+            // every random stream restarts per epoch, so a resumed run matches an uninterrupted one
             Engine.getInstance().setRandomSeed((int) mix(recipe.seed, epoch));
+            SeededDropout.reseedAll(net, mix(recipe.seed, epoch));
             BatchStream batches = new BatchStream(data.train(), trainPixels, recipe.batchSize, recipe.normalize,
                     recipe.augment, mix(recipe.seed, epoch), true);
             double epochLr = schedule.lr(step);
@@ -222,7 +229,10 @@ public final class Training {
                 progress.step(lossSum / seen, 100.0 * correct / seen);
             }
             progress.finish(batchIndex, lossSum / seen, 100.0 * correct / seen);
+            long trained = System.nanoTime();
             test = evaluate(trainer, data.test(), testPixels, inputShape);
+            timings.add(new Timing(epoch, (int) seen, (trained - started) / 1e9, test.total(),
+                    (System.nanoTime() - trained) / 1e9));
             out.println(test.testSetLine());
             epochs.add(new EpochResult(epoch, epochLr, lossSum / seen, 100.0 * correct / seen, test.loss(),
                     test.accuracy(), (System.nanoTime() - started) / 1e9));
@@ -238,7 +248,7 @@ public final class Training {
         folder.writeText(RunFolder.LR, lrCsv(schedule, stepsPerEpoch, recipe));
         folder.writeText(RunFolder.PREDICTIONS, test.predictionsCsv());
         List<ConstraintCheck.Line> checks = ConstraintCheck.check(trace.trainableParameters(), epochs, recipe.constraints);
-        Result result = new Result(epochs, trace.trainableParameters(), checks, test);
+        Result result = new Result(epochs, trace.trainableParameters(), checks, test, timings);
         folder.writeText(RunFolder.SUMMARY, summaryText(trace, result));
         return result;
     }

@@ -1,0 +1,139 @@
+package dev.mnistlab.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.mnistlab.MnistlabException;
+import dev.mnistlab.data.MnistData;
+import dev.mnistlab.data.MnistSource;
+import dev.mnistlab.train.Benchmark;
+import dev.mnistlab.train.Experiment;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Measure training and evaluation speed on a fixed amount of work (optionally against PyTorch).")
+final class BenchCommand implements Callable<Integer> {
+
+    @Option(names = "--preset", description = "Preset to train (default seed003, with its augmentation).")
+    String preset = "seed003";
+
+    @Option(names = "--batches", description = "Training batches per measured epoch (default 100).")
+    int batches = 100;
+
+    @Option(names = "--threads", description = "Native compute threads, for both frameworks (default 1).")
+    int threads = 1;
+
+    @Option(names = "--repeats", description = "Measurements per framework, interleaved (default 3).")
+    int repeats = 3;
+
+    @Option(names = "--against-pytorch", description = "Also run bench/pytorch_reference.py with Debian's python3-torch.")
+    boolean againstPytorch;
+
+    @Option(names = "--python", description = "Python with torch and torchvision (default /usr/bin/python3).")
+    String python = "/usr/bin/python3";
+
+    @Option(names = "--data-dir", paramLabel = "DIR", description = "MNIST folder (default: the cache).")
+    Path dataDir;
+
+    @Override
+    public Integer call() throws Exception {
+        if (batches < 2 || repeats < 1 || threads < 1) {
+            throw new MnistlabException("--batches must be >= 2, --repeats and --threads >= 1");
+        }
+        EngineThreads.configure(threads);
+        MnistData data = MnistSource.load(dataDir, s -> { });
+        Experiment probe = Experiment.preset(preset);
+        int images = batches * probe.recipe().batchSize;
+        double[] peak = new double[1];
+        String peakText = Benchmark.peakEstimate(threads, peak);
+        System.out.printf(Locale.ROOT, "bench: %s, batch %d, %d training images per measured epoch, %d thread(s)%n",
+                preset, probe.recipe().batchSize, images, threads);
+        System.out.println("peak estimate: " + peakText);
+
+        List<double[]> ours = new ArrayList<>();
+        List<double[]> theirs = new ArrayList<>();
+        for (int r = 1; r <= repeats; r++) {
+            Benchmark.Measurement m = Benchmark.run(Experiment.preset(preset), data, images);
+            ours.add(new double[] {m.trainImagesPerSecond(), m.evalImagesPerSecond(), m.secondsPerEpoch(), m.gflops()});
+            System.out.printf(Locale.ROOT, "  mnistlab #%d: train %.0f img/s, eval %.0f img/s, %.1f s/epoch, %.2f GFLOP/s (%.1f MFLOP/image)%n",
+                    r, m.trainImagesPerSecond(), m.evalImagesPerSecond(), m.secondsPerEpoch(), m.gflops(),
+                    m.flopsPerImage() / 1e6);
+            if (againstPytorch) {
+                JsonNode result = pytorch(data.directory(), probe.spec().trace().forwardFlops() * 3);
+                double rate = result.get("train_images_per_s").asDouble();
+                double flops = 3.0 * probe.spec().trace().forwardFlops() * rate / 1e9;
+                theirs.add(new double[] {rate, result.get("eval_images_per_s").asDouble(),
+                        result.get("seconds_per_epoch").asDouble(), flops});
+                System.out.printf(Locale.ROOT, "  PyTorch  #%d: train %.0f img/s, eval %.0f img/s, %.1f s/epoch, %.2f GFLOP/s%n",
+                        r, rate, result.get("eval_images_per_s").asDouble(), result.get("seconds_per_epoch").asDouble(), flops);
+            }
+        }
+        System.out.println();
+        System.out.printf("%-16s %22s %12s %12s %10s %10s%n", "", "train img/s min/median", "s/epoch", "eval img/s",
+                "GFLOP/s", "% of peak");
+        row("mnistlab", ours, peak[0]);
+        if (againstPytorch) {
+            row("PyTorch", theirs, peak[0]);
+            System.out.printf(Locale.ROOT, "ratio mnistlab / PyTorch (median training throughput): %.2fx%n",
+                    median(ours, 0) / median(theirs, 0));
+        }
+        return 0;
+    }
+
+    private JsonNode pytorch(Path data, long flopsPerImage) throws IOException, InterruptedException {
+        Path script = repoFile("bench/pytorch_reference.py");
+        List<String> command = List.of(python, script.toString(), "--max-batches", Integer.toString(batches + 10),
+                "--threads", Integer.toString(threads), "--workers", "1", "--aug-backend", "pil",
+                "--data-dir", data.toAbsolutePath().toString());
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (p.waitFor() != 0) {
+            throw new MnistlabException("the PyTorch reference failed (" + String.join(" ", command) + "): "
+                    + out.lines().reduce((a, b) -> b).orElse("no output"));
+        }
+        String line = out.lines().filter(l -> l.startsWith("RESULT ")).reduce((a, b) -> b)
+                .orElseThrow(() -> new MnistlabException("the PyTorch reference printed no RESULT line"));
+        return new ObjectMapper().readTree(line.substring("RESULT ".length()));
+    }
+
+    /** bench/ sits beside target/, where the launcher runs the jar from. */
+    private static Path repoFile(String name) {
+        try {
+            Path jar = Path.of(BenchCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            for (Path dir = jar; dir != null; dir = dir.getParent()) {
+                if (Files.exists(dir.resolve(name))) {
+                    return dir.resolve(name);
+                }
+            }
+        } catch (java.net.URISyntaxException ignored) {
+            // fall through to the working directory
+        }
+        Path here = Path.of(name);
+        if (!Files.exists(here)) {
+            throw new MnistlabException(name + " not found; run from the mnistlab repository");
+        }
+        return here;
+    }
+
+    private static void row(String name, List<double[]> runs, double peak) {
+        System.out.printf(Locale.ROOT, "%-16s %10.0f / %-9.0f %12.1f %12.0f %10.2f %9.1f%%%n", name, min(runs, 0),
+                median(runs, 0), median(runs, 2), median(runs, 1), median(runs, 3), peak > 0 ? 100 * median(runs, 3) / peak : 0);
+    }
+
+    private static double min(List<double[]> runs, int column) {
+        return runs.stream().mapToDouble(r -> r[column]).min().orElse(0);
+    }
+
+    private static double median(List<double[]> runs, int column) {
+        double[] v = runs.stream().mapToDouble(r -> r[column]).sorted().toArray();
+        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+    }
+}

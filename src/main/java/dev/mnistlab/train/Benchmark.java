@@ -1,0 +1,77 @@
+package dev.mnistlab.train;
+
+import dev.mnistlab.data.MnistData;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.Locale;
+import java.util.stream.Stream;
+
+/**
+ * Times the real training path (augmentation, batches, forward, backward, step, evaluation) on a fixed
+ * amount of work: two epochs over the first {@code images} training images, the second one measured so
+ * JIT and allocator warm-up stay out of the numbers.
+ */
+public final class Benchmark {
+
+    /** One measurement. Seconds per epoch are extrapolated to the full 60,000-image training set. */
+    public record Measurement(double trainImagesPerSecond, double evalImagesPerSecond, double secondsPerEpoch,
+                              double gflops, long flopsPerImage) {}
+
+    private Benchmark() {}
+
+    /** Runs the benchmark; sets the experiment's recipe to two epochs. */
+    public static Measurement run(Experiment e, MnistData data, int images) {
+        e.recipe().epochs = 2;
+        MnistData subset = new MnistData(data.train().first(images), data.test(), data.directory());
+        Path dir;
+        try {
+            dir = Files.createTempDirectory("mnistlab-bench");
+        } catch (IOException ex) {
+            throw new dev.mnistlab.MnistlabException("cannot create a temporary folder (" + ex.getMessage() + ")");
+        }
+        try {
+            PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
+            Training.Result result = new Training(e, subset, RunFolder.create(dir.resolve("run"), "bench", false),
+                    new Progress(quiet, false), quiet).run();
+            Training.Timing t = result.timings().get(result.timings().size() - 1);
+            long flops = 3 * e.spec().trace().forwardFlops(); // backward costs about twice the forward pass
+            double trainRate = t.trainImages() / t.trainSeconds();
+            return new Measurement(trainRate, t.evalImages() / t.evalSeconds(), 60_000 / trainRate,
+                    flops * trainRate / 1e9, flops);
+        } finally {
+            deleteQuietly(dir);
+        }
+    }
+
+    /**
+     * A rough single-precision peak: cores x clock x FLOPs per cycle (two FMA units: 32 with AVX2, 64 with
+     * AVX-512, 8 otherwise), read from /proc/cpuinfo. An estimate for scale, not a measurement.
+     */
+    public static String peakEstimate(int cores, double[] gflopsOut) {
+        try {
+            String info = Files.readString(Path.of("/proc/cpuinfo"));
+            double mhz = info.lines().filter(l -> l.startsWith("cpu MHz")).findFirst()
+                    .map(l -> Double.parseDouble(l.substring(l.indexOf(':') + 1).trim())).orElse(0.0);
+            String flags = info.lines().filter(l -> l.startsWith("flags")).findFirst().orElse("");
+            int perCycle = flags.contains(" avx512f") ? 64 : flags.contains(" avx2") && flags.contains(" fma") ? 32 : 8;
+            gflopsOut[0] = cores * mhz / 1000 * perCycle;
+            return String.format(Locale.ROOT, "%d core(s) x %.2f GHz x %d FLOP/cycle = %.1f GFLOP/s",
+                    cores, mhz / 1000, perCycle, gflopsOut[0]);
+        } catch (IOException | RuntimeException ex) {
+            gflopsOut[0] = 0;
+            return "unknown (no /proc/cpuinfo)";
+        }
+    }
+
+    private static void deleteQuietly(Path dir) {
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // a temporary folder left behind is harmless
+        }
+    }
+}
