@@ -45,8 +45,10 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (batches < 2 || repeats < 1 || threads < 1) {
-            throw new MnistlabException("--batches must be >= 2, --repeats and --threads >= 1");
+        Checks.positive("--repeats", repeats);
+        Checks.positive("--threads", threads);
+        if (batches < 2) {
+            throw new MnistlabException("--batches must be >= 2 (got " + batches + ")");
         }
         EngineThreads.configure(threads);
         MnistData data = MnistSource.load(dataDir, s -> { });

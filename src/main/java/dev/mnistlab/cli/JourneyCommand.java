@@ -1,6 +1,5 @@
 package dev.mnistlab.cli;
 
-import dev.mnistlab.MnistlabException;
 import dev.mnistlab.report.Journey;
 import dev.mnistlab.report.JourneyRunner;
 import java.nio.file.Path;
@@ -33,12 +32,8 @@ final class JourneyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (threads != null && threads < 1) {
-            throw new MnistlabException("--threads must be >= 1 (got " + threads + ")");
-        }
-        if (epochs != null && epochs < 1) {
-            throw new MnistlabException("--epochs must be >= 1 (got " + epochs + ")");
-        }
+        Checks.positive("--threads", threads);
+        Checks.positive("--epochs", epochs);
         Journey journey = Journey.load(file);
         if (epochs != null) {
             journey.overrideEpochs(epochs);

@@ -77,12 +77,10 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (threads != null && threads < 1) {
-            throw new MnistlabException("--threads must be >= 1 (got " + threads + ")");
-        }
-        if (limitTrain != null && limitTrain < 1) {
-            throw new MnistlabException("--limit-train must be >= 1 (got " + limitTrain + ")");
-        }
+        Checks.positive("--threads", threads);
+        Checks.positive("--limit-train", limitTrain);
+        Checks.positive("--seeds", seeds);
+        Checks.positive("--parallel", parallel);
         if (seeds != null) {
             return sweep();
         }
@@ -90,9 +88,6 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     private int sweep() {
-        if (seeds < 1 || (parallel != null && parallel < 1)) {
-            throw new MnistlabException("--seeds and --parallel must be >= 1");
-        }
         if (resume != null || threads != null) {
             throw new MnistlabException("--seeds runs each seed with one thread in its own folder; drop --resume/--threads");
         }

@@ -1,0 +1,16 @@
+package dev.mnistlab.cli;
+
+import dev.mnistlab.MnistlabException;
+
+/** Command-line values picocli cannot check by type alone. */
+final class Checks {
+
+    private Checks() {}
+
+    /** A count option (threads, epochs, seeds, ...) must be at least 1 when given. */
+    static void positive(String option, Integer value) {
+        if (value != null && value < 1) {
+            throw new MnistlabException(option + " must be >= 1 (got " + value + ")");
+        }
+    }
+}
