@@ -8,6 +8,7 @@ import dev.mnistlab.infer.TrainedModel;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -23,12 +24,12 @@ final class EvaluateCommand implements Callable<Integer> {
                     + "default $MNISTLAB_DATA, then the MNIST cache.")
     Path dataDir;
 
-    @Option(names = "--threads", description = "Native compute threads (default: all cores).")
-    Integer threads;
+    @Mixin
+    ThreadsOption threads = new ThreadsOption();
 
     @Override
     public Integer call() {
-        EngineThreads.configure(threads);
+        threads.configure();
         try (TrainedModel model = TrainedModel.load(run)) {
             MnistData data = MnistSource.load(dataDir, System.out::println);
             System.out.printf("Evaluating %s (%s) on %d %s images%n", model.experiment().name(), run,

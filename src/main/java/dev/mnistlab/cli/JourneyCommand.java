@@ -5,6 +5,7 @@ import dev.mnistlab.report.JourneyRunner;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -20,8 +21,8 @@ final class JourneyCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR", description = "Folder for the step runs and the journal (default runs/journey-<name>, or runs/journey-<name>-<N>ep with --epochs).")
     Path out;
 
-    @Option(names = "--threads", description = "Native compute threads (default: all cores).")
-    Integer threads;
+    @Mixin
+    ThreadsOption threads = new ThreadsOption();
 
     @Option(names = "--epochs", description = "Train every step for this many epochs instead (a quick check of the journey).")
     Integer epochs;
@@ -32,14 +33,13 @@ final class JourneyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Checks.positive("--threads", threads);
         Checks.positive("--epochs", epochs);
         Journey journey = Journey.load(file);
         if (epochs != null) {
             journey.overrideEpochs(epochs);
         }
         // must happen before the engine loads
-        EngineThreads.configure(threads);
+        threads.configure();
         // a quick check gets its own default folder, so it never replaces the journey's full runs
         Path dir = out != null ? out : Path.of("runs", "journey-" + journey.name() + (epochs != null ? "-" + epochs + "ep" : ""));
         new JourneyRunner(dir, dataDir, System.out).run(journey);

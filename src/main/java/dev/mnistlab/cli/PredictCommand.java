@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -22,12 +23,12 @@ final class PredictCommand implements Callable<Integer> {
     @Parameters(index = "1..*", arity = "1..*", paramLabel = "IMAGE", description = "PNG, JPEG, GIF or BMP files.")
     List<Path> images;
 
-    @Option(names = "--threads", description = "Native compute threads (default: all cores).")
-    Integer threads;
+    @Mixin
+    ThreadsOption threads = new ThreadsOption();
 
     @Override
     public Integer call() {
-        EngineThreads.configure(threads);
+        threads.configure();
         try (TrainedModel model = TrainedModel.load(run)) {
             for (Path image : images) {
                 Prediction p = model.predict(MnistForm.read(image));

@@ -45,8 +45,8 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--seed", description = "Override the recipe's seed (same seed, machine and threads: same run).")
     Long seed;
 
-    @Option(names = "--threads", description = "Native compute threads (default: all cores).")
-    Integer threads;
+    @Mixin
+    ThreadsOption threads = new ThreadsOption();
 
     @Option(names = "--limit-train", paramLabel = "N", description = "Train on the first N training images only (quick checks).")
     Integer limitTrain;
@@ -77,7 +77,7 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Checks.positive("--threads", threads);
+        Checks.positive("--threads", threads.threads);
         Checks.positive("--limit-train", limitTrain);
         Checks.positive("--seeds", seeds);
         Checks.positive("--parallel", parallel);
@@ -88,7 +88,7 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     private int sweep() {
-        if (resume != null || threads != null) {
+        if (resume != null || threads.threads != null) {
             throw new MnistlabException("--seeds runs each seed with one thread in its own folder; drop --resume/--threads");
         }
         Experiment loaded = experiment.load();
@@ -137,7 +137,7 @@ final class TrainCommand implements Callable<Integer> {
         Experiment exp = loaded.withRecipe(recipe);
         exp.spec().trace();
 
-        EngineThreads.configure(threads);
+        threads.configure();
         MnistData data = limited(MnistSource.load(dataDir, System.out::println), limitTrain);
         RunFolder folder = RunFolder.create(out, exp.name(), force);
         System.out.printf(Locale.ROOT, "Training %s: %s trainable parameters, %d epochs, batch %d, seed %d -> %s%n",
@@ -155,11 +155,12 @@ final class TrainCommand implements Callable<Integer> {
         RunFolder folder = RunFolder.existing(resume);
         Experiment exp = Experiment.file(folder.file(RunFolder.EXPERIMENT));
         RunInfo info = RunInfo.read(folder);
-        if (threads != null && threads != info.threads) {
+        Integer requested = threads.threads;
+        if (requested != null && requested != info.threads) {
             System.out.printf("Note: the run used %d threads; with %d the digits will differ from an uninterrupted run%n",
-                    info.threads, threads);
+                    info.threads, requested);
         }
-        EngineThreads.configure(threads != null ? threads : info.threads);
+        EngineThreads.configure(requested != null ? requested : info.threads);
         Path dir = dataDir != null ? dataDir : Path.of(info.dataDir);
         MnistData data = limited(MnistSource.read(dir, "run.yaml data_dir"), info.trainLimit);
         return train(new Training(exp, data, folder, progress(), System.out).resuming(), folder);
