@@ -8,6 +8,12 @@ final class Checks {
     private Checks() {}
 
     /** A count option (threads, epochs, seeds, ...) must be at least 1 when given. */
+    static void positive(String option, long value) {
+        if (value < 1) {
+            throw new MnistlabException(option + " must be >= 1 (got " + value + ")");
+        }
+    }
+
     static void positive(String option, Integer value) {
         if (value != null && value < 1) {
             throw new MnistlabException(option + " must be >= 1 (got " + value + ")");

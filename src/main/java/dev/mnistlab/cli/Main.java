@@ -13,7 +13,7 @@ import picocli.CommandLine.ScopeType;
         description = "Design, train and prove compact CNNs on MNIST.",
         subcommands = {TrainCommand.class, SummaryCommand.class, DataCommand.class,
             ReportCommand.class, JourneyCommand.class, CompareCommand.class,
-            EvaluateCommand.class, PredictCommand.class, ServeCommand.class, ExportCommand.class, BenchCommand.class,
+            EvaluateCommand.class, PredictCommand.class, ServeCommand.class, ExportCommand.class, BenchCommand.class, SearchCommand.class,
             CommandLine.HelpCommand.class})
 public final class Main {
 

@@ -51,6 +51,15 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--limit-train", paramLabel = "N", description = "Train on the first N training images only (quick checks).")
     Integer limitTrain;
 
+    @Option(names = "--validation", paramLabel = "N",
+            description = "Hold out the last N training images and evaluate on them instead of the test set "
+                    + "(for choosing models without looking at the test set).")
+    Integer validation;
+
+    @Option(names = "--stop-after", paramLabel = "EPOCH",
+            description = "Pause after this epoch (the schedule still spans all epochs); continue with --resume.")
+    Integer stopAfter;
+
     @Option(names = "--out", paramLabel = "DIR", description = "Run folder (default runs/<time>-<name>).")
     Path out;
 
@@ -81,6 +90,8 @@ final class TrainCommand implements Callable<Integer> {
         Checks.positive("--limit-train", limitTrain);
         Checks.positive("--seeds", seeds);
         Checks.positive("--parallel", parallel);
+        Checks.positive("--validation", validation);
+        Checks.positive("--stop-after", stopAfter);
         if (seeds != null) {
             return sweep();
         }
@@ -88,8 +99,8 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     private int sweep() {
-        if (resume != null || threads.threads != null) {
-            throw new MnistlabException("--seeds runs each seed with one thread in its own folder; drop --resume/--threads");
+        if (resume != null || threads.threads != null || stopAfter != null) {
+            throw new MnistlabException("--seeds runs each seed with one thread in its own folder; drop --resume/--threads/--stop-after");
         }
         Experiment loaded = experiment.load();
         Recipe recipe = recipeFile != null ? Experiment.recipeFile(recipeFile) : loaded.recipe();
@@ -109,6 +120,7 @@ final class TrainCommand implements Callable<Integer> {
         addIf(child, "--batch-size", batchSize);
         addIf(child, "--lr", lr);
         addIf(child, "--limit-train", limitTrain);
+        addIf(child, "--validation", validation);
         addIf(child, "--data-dir", dataDir);
         List<Long> list = new ArrayList<>();
         for (int i = 0; i < seeds; i++) {
@@ -138,19 +150,24 @@ final class TrainCommand implements Callable<Integer> {
         exp.spec().trace();
 
         threads.configure();
-        MnistData data = limited(MnistSource.load(dataDir, System.out::println), limitTrain);
+        MnistData data = limited(heldOut(MnistSource.load(dataDir, System.out::println), validation), limitTrain);
         RunFolder folder = RunFolder.create(out, exp.name(), force);
         System.out.printf(Locale.ROOT, "Training %s: %s trainable parameters, %d epochs, batch %d, seed %d -> %s%n",
                 exp.name(), ModelSummary.thousands(exp.spec().trace().trainableParameters()), recipe.epochs,
                 recipe.batchSize, recipe.seed, folder.dir());
+        if (data.validating()) {
+            System.out.printf(Locale.ROOT, "Validating on the last %,d training images; the test set is not used%n",
+                    data.test().count());
+        }
         return train(new Training(exp, data, folder, progress(), System.out), folder);
     }
 
     private int resume() {
         if (experiment.preset != null || experiment.file != null || recipeFile != null || epochs != null
-                || batchSize != null || lr != null || seed != null || limitTrain != null || out != null) {
+                || batchSize != null || lr != null || seed != null || limitTrain != null || validation != null
+                || out != null) {
             throw new MnistlabException("--resume continues the run exactly as recorded in its folder; "
-                    + "drop the other experiment options (--data-dir and --threads are allowed)");
+                    + "drop the other experiment options (--data-dir, --threads and --stop-after are allowed)");
         }
         RunFolder folder = RunFolder.existing(resume);
         Experiment exp = Experiment.file(folder.file(RunFolder.EXPERIMENT));
@@ -162,11 +179,14 @@ final class TrainCommand implements Callable<Integer> {
         }
         EngineThreads.configure(requested != null ? requested : info.threads);
         Path dir = dataDir != null ? dataDir : Path.of(info.dataDir);
-        MnistData data = limited(MnistSource.read(dir, "run.yaml data_dir"), info.trainLimit);
+        MnistData data = limited(heldOut(MnistSource.read(dir, "run.yaml data_dir"), info.validation), info.trainLimit);
         return train(new Training(exp, data, folder, progress(), System.out).resuming(), folder);
     }
 
     private int train(Training training, RunFolder folder) {
+        if (stopAfter != null) {
+            training.stoppingAfter(stopAfter);
+        }
         Thread onInterrupt = new Thread(() -> {
             if (!training.finished()) {
                 System.err.println(training.lastCheckpoint() == 0
@@ -178,14 +198,23 @@ final class TrainCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(onInterrupt);
         Training.Result result = training.run();
         Runtime.getRuntime().removeShutdownHook(onInterrupt);
+        if (!result.complete()) {
+            System.out.printf(Locale.ROOT, "%nPaused after epoch %d as asked; continue with: ./mnistlab train --resume %s%n",
+                    training.lastCheckpoint(), folder.dir());
+            return 0;
+        }
         Reports.write(folder.dir(), System.out::println);
 
         EpochResult best = result.epochs().stream().max((a, b) -> Double.compare(a.testAccuracy(), b.testAccuracy())).orElseThrow();
-        System.out.printf(Locale.ROOT, "%nBest test accuracy %.2f%% at epoch %d; final %.2f%%. Run folder: %s%n",
-                best.testAccuracy(), best.epoch(), result.finalTest().accuracy(), folder.dir());
+        System.out.printf(Locale.ROOT, "%nBest %s accuracy %.2f%% at epoch %d; final %.2f%%. Run folder: %s%n",
+                RunInfo.read(folder).validation != null ? "validation" : "test", best.testAccuracy(), best.epoch(), result.finalTest().accuracy(), folder.dir());
         System.out.println("Constraints:");
         result.checks().forEach(line -> System.out.println("  " + line));
         return strict && !ConstraintCheck.allPass(result.checks()) ? 1 : 0;
+    }
+
+    private static MnistData heldOut(MnistData data, Integer count) {
+        return count == null ? data : data.holdOut(count);
     }
 
     private static MnistData limited(MnistData data, Integer limit) {

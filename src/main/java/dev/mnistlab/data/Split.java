@@ -14,11 +14,17 @@ public record Split(String name, byte[] pixels, byte[] labels, int count, int ro
 
     /** The first {@code n} samples, for quick experiments; the split itself when it has no more. */
     public Split first(int n) {
-        if (n >= count) {
-            return this;
+        return n >= count ? this : slice(name, 0, n);
+    }
+
+    /** Samples {@code from .. from+n-1} under another name, e.g. a validation set held out of the training set. */
+    public Split slice(String sliceName, int from, int n) {
+        if (from < 0 || n < 1 || from + n > count) {
+            throw new IllegalArgumentException("split " + name + " has " + count + " samples, not " + from + ".." + (from + n));
         }
-        return new Split(name, java.util.Arrays.copyOf(pixels, n * rows * cols), java.util.Arrays.copyOf(labels, n),
-                n, rows, cols);
+        int size = rows * cols;
+        return new Split(sliceName, java.util.Arrays.copyOfRange(pixels, from * size, (from + n) * size),
+                java.util.Arrays.copyOfRange(labels, from, from + n), n, rows, cols);
     }
 
     public int imageSize() {

@@ -58,7 +58,7 @@ final class RunReport {
         facts.add(String.format(Locale.ROOT, "Best test accuracy **%.2f%%** (epoch %d); final %.2f%%; best train %.2f%%",
                 best.testAccuracy(), best.epoch(), last.testAccuracy(), Runs.bestTrain(run.epochs())));
         List<String> meta = new ArrayList<>();
-        for (String key : List.of("status", "seed", "threads", "train_limit", "data_dir", "engine", "djl", "started", "finished")) {
+        for (String key : List.of("status", "seed", "threads", "train_limit", "validation", "data_dir", "engine", "djl", "started", "finished")) {
             String value = run.info(key);
             if (value != null) {
                 meta.add(key + " " + value);

@@ -23,7 +23,7 @@ import java.util.Map;
  */
 final class Checkpoint {
 
-    static final String FILE = "checkpoint.bin";
+    static final String FILE = RunFolder.CHECKPOINT;
     private static final int MAGIC = 0x4d4e4c31; // "MNL1"
 
     /** What a checkpoint holds, keyed by parameter name (DJL's ids are random per process). */

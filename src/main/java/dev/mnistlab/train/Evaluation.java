@@ -16,7 +16,12 @@ public record Evaluation(double loss, int correct, int total, byte[] labels, int
 
     /** The write-ups' line, so logs compare side by side. */
     public String testSetLine() {
-        return String.format(Locale.ROOT, "Test set: Average loss: %.4f, Accuracy: %d/%d (%.2f%%)",
+        return line("Test");
+    }
+
+    /** The same line for another set, e.g. "Validation". */
+    public String line(String set) {
+        return String.format(Locale.ROOT, set + " set: Average loss: %.4f, Accuracy: %d/%d (%.2f%%)",
                 loss, correct, total, accuracy());
     }
 

@@ -39,7 +39,7 @@ public record Experiment(String name, String description, ModelSpec spec, Recipe
         return of(YamlFiles.read(file), file.toString(), base);
     }
 
-    static Experiment of(JsonNode node, String where, String defaultName) {
+    public static Experiment of(JsonNode node, String where, String defaultName) {
         if (!node.isObject()) {
             throw new MnistlabException(where + ": expected a map with 'model:' and 'recipe:' (or a spec with 'layers:')");
         }

@@ -22,6 +22,7 @@ public final class RunFolder {
     public static final String RUN_INFO = "run.yaml";
     public static final String LR = "lr.csv";
     public static final String PREDICTIONS = "predictions.csv";
+    public static final String CHECKPOINT = "checkpoint.bin";
 
     private final Path dir;
 

@@ -11,6 +11,8 @@ public final class RunInfo {
 
     public String dataDir;
     public Integer trainLimit;
+    /** Training images held out (the last ones) and evaluated on instead of the test set. */
+    public Integer validation;
     public int threads;
     public long seed;
     public long params;

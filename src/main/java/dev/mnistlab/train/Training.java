@@ -46,7 +46,7 @@ public final class Training {
 
     /** What a finished run reports. */
     public record Result(List<EpochResult> epochs, long params, List<ConstraintCheck.Line> checks, Evaluation finalTest,
-                         List<Timing> timings) {
+                         List<Timing> timings, boolean complete) {
         public boolean passed() {
             return ConstraintCheck.allPass(checks);
         }
@@ -58,6 +58,7 @@ public final class Training {
     private final Progress progress;
     private final PrintStream out;
     private boolean resume;
+    private int stopAfter = Integer.MAX_VALUE;
     private volatile int lastCheckpoint;
     private volatile boolean finished;
 
@@ -72,6 +73,15 @@ public final class Training {
     /** Continue the run in {@code folder} after its last checkpoint instead of starting afresh. */
     public Training resuming() {
         this.resume = true;
+        return this;
+    }
+
+    /**
+     * Pause after {@code epoch} (the schedule still spans the recipe's epochs): the checkpoint stays and
+     * {@link #resuming()} continues later. Search uses this to give candidates a few epochs at a time.
+     */
+    public Training stoppingAfter(int epoch) {
+        this.stopAfter = epoch;
         return this;
     }
 
@@ -123,8 +133,10 @@ public final class Training {
                     start = restore(net, model.getNDManager(), optimizer);
                 }
                 Result result = loop(trainer, optimizer, trace, inputShape, net, start);
-                info.status = "finished";
-                info.finished = java.time.OffsetDateTime.now().withNano(0).toString();
+                info.status = result.complete() ? "finished" : "paused";
+                if (result.complete()) {
+                    info.finished = java.time.OffsetDateTime.now().withNano(0).toString();
+                }
                 info.write(folder);
                 finished = true;
                 return result;
@@ -167,7 +179,9 @@ public final class Training {
     private RunInfo newRunInfo(long params) {
         RunInfo info = new RunInfo();
         info.dataDir = data.directory().toAbsolutePath().toString();
-        info.trainLimit = data.train().count() == FULL_TRAIN ? null : data.train().count();
+        info.validation = data.validating() ? data.test().count() : null;
+        int available = FULL_TRAIN - (data.validating() ? data.test().count() : 0);
+        info.trainLimit = data.train().count() == available ? null : data.train().count();
         info.threads = Integer.getInteger("ai.djl.pytorch.num_threads", Runtime.getRuntime().availableProcessors());
         info.seed = experiment.recipe().seed;
         info.params = params;
@@ -187,7 +201,8 @@ public final class Training {
         List<Timing> timings = new ArrayList<>();
         Evaluation test = null;
         long step = start.step();
-        for (int epoch = start.epoch() + 1; epoch <= recipe.epochs; epoch++) {
+        int last = Math.min(recipe.epochs, stopAfter);
+        for (int epoch = start.epoch() + 1; epoch <= last; epoch++) {
             long started = System.nanoTime();
             // every random stream restarts per epoch, so a resumed run matches an uninterrupted one
             Engine.getInstance().setRandomSeed((int) mix(recipe.seed, epoch));
@@ -233,12 +248,15 @@ public final class Training {
             test = evaluate(trainer, data.test(), testPixels, inputShape);
             timings.add(new Timing(epoch, (int) seen, (trained - started) / 1e9, test.total(),
                     (System.nanoTime() - trained) / 1e9));
-            out.println(test.testSetLine());
+            out.println(test.line(data.validating() ? "Validation" : "Test"));
             epochs.add(new EpochResult(epoch, epochLr, lossSum / seen, 100.0 * correct / seen, test.loss(),
                     test.accuracy(), (System.nanoTime() - started) / 1e9));
             writeMetrics(epochs);
             Checkpoint.save(folder, epoch, step, net, optimizer.optimizer() instanceof TorchSgd s ? s : null);
             lastCheckpoint = epoch;
+        }
+        if (last < recipe.epochs) {
+            return new Result(epochs, trace.trainableParameters(), List.of(), test, timings, false);
         }
         if (test == null) {
             // resumed a run whose epochs were all done: evaluate once so the outputs are complete
@@ -248,7 +266,7 @@ public final class Training {
         folder.writeText(RunFolder.LR, lrCsv(schedule, stepsPerEpoch, recipe));
         folder.writeText(RunFolder.PREDICTIONS, test.predictionsCsv());
         List<ConstraintCheck.Line> checks = ConstraintCheck.check(trace.trainableParameters(), epochs, recipe.constraints);
-        Result result = new Result(epochs, trace.trainableParameters(), checks, test, timings);
+        Result result = new Result(epochs, trace.trainableParameters(), checks, test, timings, true);
         folder.writeText(RunFolder.SUMMARY, summaryText(trace, result));
         return result;
     }

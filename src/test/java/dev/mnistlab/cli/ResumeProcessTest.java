@@ -44,6 +44,28 @@ class ResumeProcessTest {
     }
 
     @Test
+    void pausedRunsContinueToTheSameResultAndValidationNeverTouchesTheTestSet(@TempDir Path dir) throws Exception {
+        Path whole = dir.resolve("whole");
+        Path paused = dir.resolve("paused");
+        Child straight = run(args("--validation", "1000", "--out", whole.toString()));
+        assertThat(straight.waitFor()).isZero();
+        assertThat(output(straight)).contains("Validation set: Average loss").doesNotContain("Test set:")
+                .contains("Validating on the last 1,000 training images");
+        assertThat(Files.readString(whole.resolve("run.yaml"))).contains("validation: 1000");
+
+        Child first = run(args("--validation", "1000", "--stop-after", "1", "--out", paused.toString()));
+        assertThat(first.waitFor()).isZero();
+        assertThat(output(first)).contains("Paused after epoch 1").contains("--resume " + paused);
+        assertThat(epochsIn(paused)).isEqualTo(1);
+        assertThat(Files.readString(paused.resolve("run.yaml"))).contains("status: paused");
+        assertThat(run(List.of("train", "--resume", paused.toString(), "--stop-after", "2")).waitFor()).isZero();
+        assertThat(epochsIn(paused)).isEqualTo(2);
+        assertThat(run(List.of("train", "--resume", paused.toString())).waitFor()).isZero();
+        assertThat(withoutSeconds(paused)).isEqualTo(withoutSeconds(whole));
+        assertThat(Files.readString(paused.resolve("run.yaml"))).contains("status: finished");
+    }
+
+    @Test
     void interruptSaysWhereTheCheckpointIsAndHowToResume(@TempDir Path dir) throws Exception {
         Path run = dir.resolve("run");
         Child p = run(args("--out", run.toString()));

@@ -1,0 +1,52 @@
+package dev.mnistlab.search;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.mnistlab.model.YamlFiles;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/** One drawn trial: its id, the experiment as a preset-style tree, and its trainable parameter count. */
+public record Candidate(int id, ObjectNode experiment, long params) {
+
+    public String name() {
+        return experiment.path("name").asText();
+    }
+
+    public String yaml() {
+        return YamlFiles.write(experiment);
+    }
+
+    /** A one-line account of the choices, for tables: "8-10p pool T8 12-14-16 d0.03 step lr0.05 r7 t0.05". */
+    public String choices() {
+        JsonNode model = experiment.path("model");
+        List<String> before = new ArrayList<>();
+        List<String> after = new ArrayList<>();
+        String transition = "";
+        String padded = "";
+        boolean pooled = false;
+        for (JsonNode layer : model.path("layers")) {
+            if (layer.has("maxpool")) {
+                pooled = true;
+            } else if (layer.has("block")) {
+                JsonNode block = layer.get("block");
+                String width = block.isObject() ? block.path("out").asText() : block.asText();
+                if (block.isObject() && block.path("padding").asInt() > 0) {
+                    padded = "p";
+                }
+                (pooled ? after : before).add(width);
+            } else if (layer.has("conv") && pooled && after.isEmpty()) {
+                transition = " T" + layer.get("conv").path("out").asText();
+            }
+        }
+        JsonNode recipe = experiment.path("recipe");
+        JsonNode augment = recipe.path("augment");
+        return String.format(Locale.ROOT, "%s%s pool%s %s d%s %s lr%s r%s t%s",
+                String.join("-", before), padded, transition, String.join("-", after),
+                model.path("block").path("dropout").asText("0"),
+                recipe.path("schedule").path("name").asText().equals("onecycle") ? "onecycle" : "step",
+                recipe.path("optimizer").path("lr").asText(), augment.path("rotation").asText().replaceFirst("\\.0$", ""),
+                augment.path("translate").asText("0"));
+    }
+}
