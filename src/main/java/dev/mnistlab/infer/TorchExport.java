@@ -89,8 +89,9 @@ public final class TorchExport {
         for (ShapeTrace.Step s : trace.steps()) {
             Layer l = s.layer();
             String module = switch (l.kind()) {
-                case CONV -> String.format(Locale.ROOT, "nn.Conv2d(%d, %d, kernel_size=%d, stride=%d, padding=%d, bias=%s)",
-                        s.in().channels(), l.out(), l.kernel(), l.stride(), l.padding(), l.bias() ? "True" : "False");
+                case CONV -> String.format(Locale.ROOT, "nn.Conv2d(%d, %d, kernel_size=%d, stride=%d, padding=%d, %sbias=%s)",
+                        s.in().channels(), l.out(), l.kernel(), l.stride(), l.padding(),
+                        l.groups() > 1 ? "groups=" + l.groups() + ", " : "", l.bias() ? "True" : "False");
                 case RELU -> "nn.ReLU()";
                 case BATCHNORM -> (s.in().flat() ? "nn.BatchNorm1d(" : "nn.BatchNorm2d(") + s.in().channels()
                         + ", eps=1e-5, momentum=0.1)";

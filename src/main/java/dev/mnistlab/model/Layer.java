@@ -8,12 +8,14 @@ package dev.mnistlab.model;
  * @param kernel kernel size (conv, pools); 0 where it does not apply
  * @param padding zero padding on each side
  * @param stride stride (conv, pools)
+ * @param groups conv channel groups, as PyTorch's {@code groups}: 1 is an ordinary conv, the input's
+ *               channel count a depthwise one
  * @param bias whether conv/linear carry a bias
  * @param rate dropout probability
  * @param origin where the layer came from in the spec, for messages ("layer 3 (block)")
  */
 public record Layer(
-        Kind kind, int out, int kernel, int padding, int stride, boolean bias, double rate, String origin) {
+        Kind kind, int out, int kernel, int padding, int stride, int groups, boolean bias, double rate, String origin) {
 
     /** Layer kinds, named as torchsummary names PyTorch's modules. */
     public enum Kind {
@@ -44,6 +46,6 @@ public record Layer(
     }
 
     static Layer simple(Kind kind, String origin) {
-        return new Layer(kind, 0, 0, 0, 1, false, 0, origin);
+        return new Layer(kind, 0, 0, 0, 1, 1, false, 0, origin);
     }
 }

@@ -36,6 +36,7 @@ public final class ModelBuilder {
                     .setFilters(l.out())
                     .optPadding(new Shape(l.padding(), l.padding()))
                     .optStride(new Shape(l.stride(), l.stride()))
+                    .optGroups(l.groups())
                     .optBias(l.bias())
                     .build();
             case RELU -> Activation.reluBlock();

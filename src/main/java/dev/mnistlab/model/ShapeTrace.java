@@ -39,7 +39,7 @@ public final class ShapeTrace {
         for (Step s : steps) {
             Layer l = s.layer();
             if (l.kind() == Layer.Kind.CONV) {
-                flops += 2L * l.kernel() * l.kernel() * s.in().channels() * s.out().size();
+                flops += 2L * l.kernel() * l.kernel() * s.in().channels() / l.groups() * s.out().size();
             } else if (l.kind() == Layer.Kind.LINEAR) {
                 flops += 2L * s.in().size() * l.out();
             }
@@ -74,6 +74,11 @@ public final class ShapeTrace {
         return switch (layer.kind()) {
             case CONV -> {
                 requireMap(layer, in);
+                if (in.channels() % layer.groups() != 0 || layer.out() % layer.groups() != 0) {
+                    throw new MnistlabException(layer.origin() + ": groups " + layer.groups() + " must divide both the "
+                            + in.channels() + " input and the " + layer.out() + " output channels (depthwise: groups = "
+                            + "out = input channels)");
+                }
                 yield Shape3.map(layer.out(), slide(layer, in.height(), layer.kernel(), layer.padding(), layer.stride()),
                         slide(layer, in.width(), layer.kernel(), layer.padding(), layer.stride()));
             }
@@ -100,7 +105,7 @@ public final class ShapeTrace {
 
     private static long params(Layer layer, Shape3 in) {
         return switch (layer.kind()) {
-            case CONV -> (long) layer.out() * in.channels() * layer.kernel() * layer.kernel()
+            case CONV -> (long) layer.out() * (in.channels() / layer.groups()) * layer.kernel() * layer.kernel()
                     + (layer.bias() ? layer.out() : 0);
             case LINEAR -> (long) layer.out() * in.size() + (layer.bias() ? layer.out() : 0);
             case BATCHNORM -> 2L * in.channels();

@@ -18,8 +18,8 @@ import java.util.Set;
 public final class SpecParser {
 
     private static final Set<String> SPEC_KEYS = Set.of("name", "description", "input", "block", "layers");
-    private static final Set<String> CONV_KEYS = Set.of("out", "kernel", "padding", "stride", "bias");
-    private static final Set<String> BLOCK_KEYS = Set.of("out", "kernel", "padding", "stride", "bias", "then", "dropout");
+    private static final Set<String> CONV_KEYS = Set.of("out", "kernel", "padding", "stride", "groups", "bias");
+    private static final Set<String> BLOCK_KEYS = Set.of("out", "kernel", "padding", "stride", "groups", "bias", "then", "dropout");
     private static final Set<String> POOL_KEYS = Set.of("kernel", "stride");
     private static final Set<String> LINEAR_KEYS = Set.of("out", "bias");
     private static final Set<String> DROPOUT_KEYS = Set.of("rate");
@@ -102,11 +102,11 @@ public final class SpecParser {
                 JsonNode s = settings(value, "kernel", POOL_KEYS, label);
                 int kernel = positive(s, "kernel", label, 2);
                 int stride = positive(s, "stride", label, kernel);
-                out.add(new Layer(type.equals("maxpool") ? Kind.MAXPOOL : Kind.AVGPOOL, 0, kernel, 0, stride, false, 0, label));
+                out.add(new Layer(type.equals("maxpool") ? Kind.MAXPOOL : Kind.AVGPOOL, 0, kernel, 0, stride, 1, false, 0, label));
             }
             case "linear" -> {
                 JsonNode s = settings(value, "out", LINEAR_KEYS, label);
-                out.add(new Layer(Kind.LINEAR, positive(s, "out", label, -1), 0, 0, 1, bool(s, "bias", true), 0, label));
+                out.add(new Layer(Kind.LINEAR, positive(s, "out", label, -1), 0, 0, 1, 1, bool(s, "bias", true), 0, label));
             }
             default -> throw new MnistlabException(label + ": unknown layer type '" + type + "'; known: "
                     + String.join(", ", TYPES));
@@ -146,15 +146,16 @@ public final class SpecParser {
         int kernel = positive(s.has("kernel") ? s : fallback, "kernel", label, 3);
         int padding = nonNegative(s.has("padding") ? s : fallback, "padding", label);
         int stride = positive(s.has("stride") ? s : fallback, "stride", label, 1);
+        int groups = positive(s.has("groups") ? s : fallback, "groups", label, 1);
         boolean bias = bool(s.has("bias") ? s : fallback, "bias", false);
-        return new Layer(Kind.CONV, positive(s, "out", label, -1), kernel, padding, stride, bias, 0, label);
+        return new Layer(Kind.CONV, positive(s, "out", label, -1), kernel, padding, stride, groups, bias, 0, label);
     }
 
     private static Layer dropout(double rate, String label) {
         if (!(rate > 0 && rate < 1)) {
             throw new MnistlabException(label + ": dropout rate must be between 0 and 1 (got " + rate + ")");
         }
-        return new Layer(Kind.DROPOUT, 0, 0, 0, 1, false, rate, label);
+        return new Layer(Kind.DROPOUT, 0, 0, 0, 1, 1, false, rate, label);
     }
 
     /** Turns {@code conv: 10} into {@code {out: 10}} and checks a map's keys. */

@@ -51,6 +51,11 @@ public final class Search {
     private final PrintStream out;
     private final SearchLog log;
     private final long started = System.nanoTime();
+    /** Children still training; stopped with the search so none keeps writing into its folder. */
+    private volatile boolean finished;
+    /** Set when the search is being stopped: no new child starts, and children it stops are not results. */
+    private volatile boolean stopping;
+    private final java.util.Set<Process> running = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     /**
      * @param trainCommand how to start {@code mnistlab train} in a child process (without arguments)
@@ -80,6 +85,32 @@ public final class Search {
     }
 
     public Path run() {
+        Thread stopChildren = new Thread(() -> {
+            stopping = true;
+            running.forEach(Process::destroy);
+            running.forEach(p -> {
+                try {
+                    p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (InterruptedException ignored) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            if (!finished) {
+                System.err.println("\nSearch stopped; its log and checkpoints are in " + dir
+                        + ". Run the same command again to continue.");
+            }
+        });
+        Runtime.getRuntime().addShutdownHook(stopChildren);
+        try {
+            Path best = search();
+            finished = true;
+            return best;
+        } finally {
+            Runtime.getRuntime().removeShutdownHook(stopChildren);
+        }
+    }
+
+    private Path search() {
         List<Candidate> candidates = draw();
         List<Integer> rungs = rungs(settings.minEpochs(), settings.eta(), space.epochs);
         out.printf(Locale.ROOT, "Search: %d trials under %,d parameters, rungs at %s epochs, keeping 1/%d each time; "
@@ -236,19 +267,31 @@ public final class Search {
     private int child(List<String> args, Path logFile) {
         List<String> command = new ArrayList<>(trainCommand);
         command.addAll(args);
+        requireNotStopping();
         try {
             Files.createDirectories(logFile.getParent());
             Process p = new ProcessBuilder(command).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile())).start();
+            running.add(p);
             try {
-                return p.waitFor();
+                int code = p.waitFor();
+                requireNotStopping();
+                return code;
             } catch (InterruptedException e) {
                 p.destroy();
                 Thread.currentThread().interrupt();
                 throw new MnistlabException("interrupted");
+            } finally {
+                running.remove(p);
             }
         } catch (IOException e) {
             throw new MnistlabException("cannot start a training process (" + e.getMessage() + ")");
+        }
+    }
+
+    private void requireNotStopping() {
+        if (stopping) {
+            throw new MnistlabException("search stopped; run the same command again to continue it in " + dir);
         }
     }
 

@@ -83,6 +83,27 @@ class SpecTest {
     }
 
     @Test
+    void depthwiseConvsCountParametersAsPyTorchDoes() throws IOException {
+        ModelSpec spec = parse("""
+                layers:
+                  - conv: 8
+                  - conv: {out: 8, groups: 8}
+                  - conv: {out: 16, kernel: 1}
+                  - conv: {out: 16, groups: 4}
+                  - gap
+                  - conv: {out: 10, kernel: 1}
+                """);
+        // nn.Conv2d(8, 8, 3, groups=8): 8*1*9; nn.Conv2d(16, 16, 3, groups=4): 16*4*9
+        assertThat(spec.trace().steps().stream().mapToLong(ShapeTrace.Step::params).toArray())
+                .containsExactly(72, 72, 128, 576, 0, 160);
+        assertThat(spec.trace().forwardFlops()).isEqualTo(2L * (9 * 26 * 26 * 8 + 9 * 24 * 24 * 8 + 8 * 24 * 24 * 16
+                + 9 * 4 * 22 * 22 * 16 + 16 * 10));
+        assertThatThrownBy(() -> parse("layers:\n  - conv: 8\n  - conv: {out: 12, groups: 3}\n  - gap\n  - conv: {out: 10, kernel: 1}\n").trace())
+                .isInstanceOf(MnistlabException.class).hasMessageContaining("layer 2 (conv)")
+                .hasMessageContaining("groups 3 must divide both the 8 input and the 12 output channels");
+    }
+
+    @Test
     void unknownLayerTypeIsNamed() {
         assertThatThrownBy(() -> parse("layers:\n  - conv: 8\n  - pool: 2\n"))
                 .isInstanceOf(MnistlabException.class)
