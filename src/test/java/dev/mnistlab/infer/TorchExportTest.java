@@ -45,6 +45,20 @@ class TorchExportTest {
                 .contains("nn.Flatten(),  # 21: 10x1x1 -> 10 logits");
     }
 
+    @Test
+    void depthwiseConvsAreExportedWithTheirGroups() throws IOException {
+        var spec = dev.mnistlab.model.SpecParser.parse(dev.mnistlab.model.YamlFiles.read(new java.io.ByteArrayInputStream("""
+                layers:
+                  - conv: 8
+                  - conv: {out: 8, groups: 8}
+                  - gap
+                  - conv: {out: 10, kernel: 1}
+                """.getBytes(StandardCharsets.UTF_8)), "test"), "test", "dw");
+        assertThat(TorchExport.modules(spec.trace()))
+                .contains("nn.Conv2d(8, 8, kernel_size=3, stride=1, padding=0, groups=8, bias=False)")
+                .contains("nn.Conv2d(1, 8, kernel_size=3, stride=1, padding=0, bias=False)");
+    }
+
     /**
      * The exported script, run by Debian's PyTorch on the same weights and the same MNIST files, predicts
      * every test image as mnistlab does: the Java model is the architecture the spec says.
