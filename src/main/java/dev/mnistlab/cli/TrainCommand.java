@@ -106,10 +106,10 @@ final class TrainCommand implements Callable<Integer> {
         Recipe recipe = recipeFile != null ? Experiment.recipeFile(recipeFile) : loaded.recipe();
         applyOverrides(recipe);
         recipe.validate("command line");
-        long params = loaded.spec().trace().trainableParameters();
         MnistSource.load(dataDir, System.out::println); // fetch once, not in every child
-        List<String> child = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), Main.class.getName(), "train"));
+        List<String> trainCommand = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), Main.class.getName(), "train");
+        List<String> child = new ArrayList<>();
         if (experiment.file != null) {
             child.add(experiment.file.toString());
         } else {
@@ -131,7 +131,8 @@ final class TrainCommand implements Callable<Integer> {
         int at = parallel != null ? parallel : Math.min(seeds, Runtime.getRuntime().availableProcessors());
         System.out.printf(Locale.ROOT, "Training %s with seeds %s, %d at a time, one thread each -> %s%n",
                 loaded.name(), list, at, dir);
-        List<SeedSweep.SeedResult> results = SeedSweep.run(child, list, dir, at, params, recipe.constraints, System.out);
+        List<SeedSweep.SeedResult> results = SeedSweep.run(trainCommand, child, loaded.withRecipe(recipe), list, dir, at,
+                System.out);
         return strict && !results.stream().allMatch(r -> r.exitCode() == 0 && ConstraintCheck.allPass(r.checks())) ? 1 : 0;
     }
 

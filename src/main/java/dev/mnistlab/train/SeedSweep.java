@@ -1,6 +1,9 @@
 package dev.mnistlab.train;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mnistlab.AtomicFiles;
+import dev.mnistlab.model.YamlFiles;
 import dev.mnistlab.MnistlabException;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -18,6 +21,8 @@ import java.util.stream.DoubleStream;
  * Trains one experiment under several seeds, each in its own process with one native thread: libtorch's
  * random generator is per process, and on a small CPU several single-threaded runs side by side beat one
  * run on all cores. Reports each seed's last epochs and whether it passes, then the spread over seeds.
+ * Run again into the same folder, a sweep reuses the seeds that finished and resumes the ones that have a
+ * checkpoint, after checking that each folder holds the same model and recipe.
  */
 public final class SeedSweep {
 
@@ -36,11 +41,15 @@ public final class SeedSweep {
     private SeedSweep() {}
 
     /**
-     * @param command the child's command line without --seed, --threads and --out
+     * @param trainCommand how to start {@code mnistlab train} in a child process (without arguments)
+     * @param experimentArgs the child's experiment options, without --seed, --threads and --out
+     * @param experiment what the children train (to recognise the seeds' folders on a rerun)
      * @param parallel how many children run at once
      */
-    public static List<SeedResult> run(List<String> command, List<Long> seeds, Path outDir, int parallel,
-                                       long params, Recipe.Constraints constraints, PrintStream out) {
+    public static List<SeedResult> run(List<String> trainCommand, List<String> experimentArgs, Experiment experiment,
+                                       List<Long> seeds, Path outDir, int parallel, PrintStream out) {
+        long params = experiment.spec().trace().trainableParameters();
+        Recipe.Constraints constraints = experiment.recipe().constraints;
         try {
             Files.createDirectories(outDir);
         } catch (IOException e) {
@@ -51,7 +60,8 @@ public final class SeedSweep {
         try {
             List<Future<SeedResult>> futures = new ArrayList<>();
             for (long seed : seeds) {
-                futures.add(pool.submit(() -> runOne(command, seed, outDir, params, constraints, out)));
+                futures.add(pool.submit(() -> runOne(trainCommand, experimentArgs, experiment, seed, outDir, params,
+                        constraints, out)));
             }
             List<SeedResult> results = new ArrayList<>();
             for (Future<SeedResult> f : futures) {
@@ -71,29 +81,74 @@ public final class SeedSweep {
         }
     }
 
-    private static SeedResult runOne(List<String> command, long seed, Path outDir, long params,
-                                     Recipe.Constraints constraints, PrintStream out) throws Exception {
+    private static SeedResult runOne(List<String> trainCommand, List<String> experimentArgs, Experiment experiment,
+                                     long seed, Path outDir, long params, Recipe.Constraints constraints,
+                                     PrintStream out) throws Exception {
         Path dir = outDir.resolve("seed-" + seed);
         Path log = outDir.resolve("seed-" + seed + ".log");
-        List<String> full = new ArrayList<>(command);
-        full.addAll(List.of("--seed", Long.toString(seed), "--threads", "1", "--out", dir.toString()));
+        boolean finishedBefore = false;
+        boolean resumable = false;
+        if (Files.exists(dir.resolve(RunFolder.RUN_INFO))) {
+            requireSameExperiment(dir, experiment, seed);
+            finishedBefore = "finished".equals(RunInfo.read(RunFolder.existing(dir)).status);
+            resumable = Files.exists(dir.resolve(RunFolder.CHECKPOINT));
+        }
+        List<String> full = new ArrayList<>(trainCommand);
+        if (resumable) {
+            full.addAll(List.of("--resume", dir.toString(), "--threads", "1"));
+        } else {
+            full.addAll(experimentArgs);
+            full.addAll(List.of("--seed", Long.toString(seed), "--threads", "1", "--out", dir.toString(), "--force"));
+        }
+        String reuse = finishedBefore ? "finished before, reused" : resumable ? "resumed from its checkpoint" : "";
         long t0 = System.nanoTime();
-        Process p = new ProcessBuilder(full).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        int code;
-        try {
-            code = p.waitFor();
-        } catch (InterruptedException e) {
-            p.destroy();
-            throw e;
+        int code = 0;
+        if (!finishedBefore) {
+            Process p = new ProcessBuilder(full).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+            try {
+                code = p.waitFor();
+            } catch (InterruptedException e) {
+                p.destroy();
+                throw e;
+            }
         }
         List<EpochResult> epochs = readMetrics(dir.resolve(RunFolder.METRICS));
         List<ConstraintCheck.Line> checks = epochs.isEmpty() ? List.of() : ConstraintCheck.check(params, epochs, constraints);
         SeedResult r = new SeedResult(seed, dir, code, epochs, checks);
         synchronized (out) {
-            out.printf(Locale.ROOT, "seed %d finished in %.0f s: %s%n", seed, (System.nanoTime() - t0) / 1e9,
+            out.printf(Locale.ROOT, "seed %d %s: %s%n", seed, reuse.startsWith("finished") ? "finished before, reused"
+                            : String.format(Locale.ROOT, "finished in %.0f s%s", (System.nanoTime() - t0) / 1e9,
+                                    reuse.isEmpty() ? "" : " (" + reuse + ")"),
                     code != 0 ? "FAILED (exit " + code + "), see " + log : describe(r, constraints.lastEpochs));
         }
         return r;
+    }
+
+    /** A seed folder may only be reused for the same model and recipe (names and descriptions aside). */
+    private static void requireSameExperiment(Path dir, Experiment experiment, long seed) {
+        JsonNode recorded = YamlFiles.read(dir.resolve(RunFolder.EXPERIMENT));
+        JsonNode expected = YamlFiles.MAPPER.createObjectNode();
+        try {
+            expected = YamlFiles.MAPPER.readTree(experiment.toYaml());
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        ((ObjectNode) expected.get("recipe")).put("seed", seed);
+        String want = canonical(expected);
+        if (!canonical(recorded).equals(want)) {
+            throw new MnistlabException(dir + " holds a run of another model or recipe; choose another --out "
+                    + "(a rerun into the same folder reuses finished seeds and resumes stopped ones)");
+        }
+    }
+
+    private static String canonical(JsonNode experiment) {
+        try {
+            JsonNode node = YamlFiles.MAPPER.readTree(YamlFiles.write(experiment));
+            return YamlFiles.write(node.get("model")) + YamlFiles.write(node.get("recipe"));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static String describe(SeedResult r, int last) {
