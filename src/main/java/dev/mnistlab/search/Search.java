@@ -106,7 +106,11 @@ public final class Search {
             finished = true;
             return best;
         } finally {
-            Runtime.getRuntime().removeShutdownHook(stopChildren);
+            try {
+                Runtime.getRuntime().removeShutdownHook(stopChildren);
+            } catch (IllegalStateException shuttingDown) {
+                // stopped by a signal: the hook is running and says how to continue
+            }
         }
     }
 

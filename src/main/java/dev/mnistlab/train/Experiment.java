@@ -20,7 +20,7 @@ import java.util.List;
 public record Experiment(String name, String description, ModelSpec spec, Recipe recipe) {
 
     public static final List<String> PRESETS =
-            List.of("default", "seed000", "seed001", "seed002", "seed003", "seed004");
+            List.of("default", "frontier-8k", "frontier-4k", "frontier-2k", "seed000", "seed001", "seed002", "seed003", "seed004");
 
     public static Experiment preset(String name) {
         String resource = "/presets/" + name + ".yaml";

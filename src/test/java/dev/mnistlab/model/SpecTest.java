@@ -41,7 +41,7 @@ class SpecTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"default", "seed000", "seed001", "seed002", "seed003", "seed004"})
+    @ValueSource(strings = {"default", "frontier-8k", "frontier-4k", "frontier-2k", "seed000", "seed001", "seed002", "seed003", "seed004"})
     void everyPresetBuildsInDjlWithTheCountTheSummaryPrints(String preset) {
         ModelSpec spec = Experiment.preset(preset).spec();
         long expected = spec.trace().trainableParameters();
@@ -59,6 +59,13 @@ class SpecTest {
                     new ai.djl.ndarray.NDList(model.getNDManager().zeros(new Shape(2, 1, 28, 28))), false);
             assertThat(out.singletonOrThrow().getShape()).isEqualTo(new Shape(2, 10));
         }
+    }
+
+    @Test
+    void frontierPresetsStayWithinTheirBudgets() {
+        assertThat(Experiment.preset("frontier-8k").spec().trace().trainableParameters()).isLessThan(8000);
+        assertThat(Experiment.preset("frontier-4k").spec().trace().trainableParameters()).isLessThanOrEqualTo(4000);
+        assertThat(Experiment.preset("frontier-2k").spec().trace().trainableParameters()).isLessThanOrEqualTo(2000);
     }
 
     @Test
