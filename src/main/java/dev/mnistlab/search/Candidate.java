@@ -18,13 +18,14 @@ public record Candidate(int id, ObjectNode experiment, long params) {
         return YamlFiles.write(experiment);
     }
 
-    /** A one-line account of the choices, for tables: "8-10p pool T8 12-14-16 d0.03 step lr0.05 r7 t0.05". */
+    /** A one-line account of the choices, for tables: "8-10p pool T8 12-14-16 sep d0.03 step lr0.05 r7 t0.05". */
     public String choices() {
         JsonNode model = experiment.path("model");
         List<String> before = new ArrayList<>();
         List<String> after = new ArrayList<>();
         String transition = "";
         String padded = "";
+        String separable = "";
         boolean pooled = false;
         for (JsonNode layer : model.path("layers")) {
             if (layer.has("maxpool")) {
@@ -36,14 +37,19 @@ public record Candidate(int id, ObjectNode experiment, long params) {
                     padded = "p";
                 }
                 (pooled ? after : before).add(width);
+            } else if (layer.has("conv") && layer.get("conv").has("groups")) {
+                separable = " sep";
+                if (layer.get("conv").path("padding").asInt() > 0) {
+                    padded = "p";
+                }
             } else if (layer.has("conv") && pooled && after.isEmpty()) {
                 transition = " T" + layer.get("conv").path("out").asText();
             }
         }
         JsonNode recipe = experiment.path("recipe");
         JsonNode augment = recipe.path("augment");
-        return String.format(Locale.ROOT, "%s%s pool%s %s d%s %s lr%s r%s t%s",
-                String.join("-", before), padded, transition, String.join("-", after),
+        return String.format(Locale.ROOT, "%s%s pool%s %s%s d%s %s lr%s r%s t%s",
+                String.join("-", before), padded, transition, String.join("-", after), separable,
                 model.path("block").path("dropout").asText("0"),
                 recipe.path("schedule").path("name").asText().equals("onecycle") ? "onecycle" : "step",
                 recipe.path("optimizer").path("lr").asText(), augment.path("rotation").asText().replaceFirst("\\.0$", ""),

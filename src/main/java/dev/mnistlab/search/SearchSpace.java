@@ -25,6 +25,7 @@ public final class SearchSpace {
     public int[] channels = {4, 6, 8, 10, 12, 14, 16};
     public int[] paddingBeforePool = {0, 1};
     public int[] transition = {0, 8};
+    public boolean[] separable = {false, true};
     public double[] dropout = {0, 0.03, 0.05};
     public double[] lr = {0.03, 0.05, 0.1};
     public String[] schedule = {"step", "onecycle"};
@@ -64,7 +65,7 @@ public final class SearchSpace {
                 || Arrays.stream(batchSize).anyMatch(b -> b < 1)) {
             throw new MnistlabException(where + ": channels, convs_after_pool and batch_size must be >= 1");
         }
-        if (dropout.length == 0 || lr.length == 0 || schedule.length == 0 || rotation.length == 0 || translate.length == 0) {
+        if (separable.length == 0 || dropout.length == 0 || lr.length == 0 || schedule.length == 0 || rotation.length == 0 || translate.length == 0) {
             throw new MnistlabException(where + ": every list needs at least one value");
         }
         for (String s : schedule) {
@@ -105,6 +106,7 @@ public final class SearchSpace {
         int padding = pick(random, paddingBeforePool);
         int squeeze = pick(random, transition);
         double drop = pick(random, dropout);
+        boolean sep = separable[random.nextInt(separable.length)];
         int[] widths = new int[before + after];
         for (int i = 0; i < widths.length; i++) {
             widths[i] = pick(random, channels);
@@ -123,19 +125,29 @@ public final class SearchSpace {
             block.put("dropout", drop);
         }
         ArrayNode layers = model.putArray("layers");
-        for (int i = 0; i < before; i++) {
-            if (padding == 0) {
+        int channels = 1;
+        for (int i = 0; i < widths.length; i++) {
+            if (i == before) {
+                layers.addObject().put("maxpool", 2);
+                if (squeeze > 0) {
+                    layers.addObject().putObject("conv").put("out", squeeze).put("kernel", 1);
+                    channels = squeeze;
+                }
+            }
+            int pad = i < before ? padding : 0;
+            if (sep && i > 0) {
+                // depthwise-separable: a 3x3 per channel, then a 1x1 block mixing them
+                ObjectNode depthwise = layers.addObject().putObject("conv").put("out", channels).put("groups", channels);
+                if (pad > 0) {
+                    depthwise.put("padding", pad);
+                }
+                layers.addObject().putObject("block").put("out", widths[i]).put("kernel", 1);
+            } else if (pad == 0) {
                 layers.addObject().put("block", widths[i]);
             } else {
-                layers.addObject().putObject("block").put("out", widths[i]).put("padding", padding);
+                layers.addObject().putObject("block").put("out", widths[i]).put("padding", pad);
             }
-        }
-        layers.addObject().put("maxpool", 2);
-        if (squeeze > 0) {
-            layers.addObject().putObject("conv").put("out", squeeze).put("kernel", 1);
-        }
-        for (int i = before; i < widths.length; i++) {
-            layers.addObject().put("block", widths[i]);
+            channels = widths[i];
         }
         layers.add("gap");
         layers.addObject().putObject("conv").put("out", 10).put("kernel", 1);

@@ -30,6 +30,24 @@ class SearchSpaceTest {
     }
 
     @Test
+    void separableTrialsUseDepthwiseThenPointwiseUnitsAfterAPlainStem(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("space.yaml");
+        Files.writeString(file, "separable: [true]\nchannels: [8, 16, 24]\ntransition: [0]\npadding_before_pool: [0]\n");
+        SearchSpace space = SearchSpace.file(file);
+        SplittableRandom random = new SplittableRandom(5);
+        for (int id = 1; id <= 10; id++) {
+            Candidate c = space.sample(random, id, 4000);
+            assertThat(c.params()).isBetween(2800L, 4000L);
+            assertThat(c.choices()).contains(" sep ");
+            var layers = c.experiment().path("model").path("layers");
+            assertThat(layers.get(0).path("block").isInt()).as("the stem is a plain 3x3 block").isTrue();
+            assertThat(layers.get(1).path("conv").path("groups").asInt()).isEqualTo(layers.get(0).path("block").asInt());
+            assertThat(layers.get(2).path("block").path("kernel").asInt()).isEqualTo(1);
+            Experiment.of(c.experiment(), "test", "t").spec().trace();
+        }
+    }
+
+    @Test
     void theSameSeedDrawsTheSameTrials() {
         SearchSpace space = SearchSpace.defaults();
         List<String> a = draw(space, 3);
@@ -44,9 +62,9 @@ class SearchSpaceTest {
 
     @Test
     void aBudgetNothingFitsIsRefusedWithWhatToChange() {
-        assertThatThrownBy(() -> SearchSpace.defaults().sample(new SplittableRandom(1), 1, 300))
+        assertThatThrownBy(() -> SearchSpace.defaults().sample(new SplittableRandom(1), 1, 100))
                 .isInstanceOf(MnistlabException.class)
-                .hasMessageContaining("no model in the search space fits a budget of 300");
+                .hasMessageContaining("no model in the search space fits a budget of 100");
     }
 
     @Test
