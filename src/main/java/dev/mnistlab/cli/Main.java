@@ -3,6 +3,7 @@ package dev.mnistlab.cli;
 import dev.mnistlab.MnistlabException;
 import java.io.PrintWriter;
 import java.util.Arrays;
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -22,6 +23,12 @@ public final class Main {
 
     public static void main(String[] args) {
         System.exit(run(args));
+    }
+
+    /** How to start {@code mnistlab train} in a child JVM with this one's Java and classpath. */
+    static List<String> childTrainCommand() {
+        return List.of(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), Main.class.getName(), "train");
     }
 
     public static int run(String... args) {

@@ -75,8 +75,7 @@ final class SearchCommand implements Callable<Integer> {
         }
         SearchSpace searchSpace = space != null ? SearchSpace.file(space) : SearchSpace.defaults();
         MnistSource.load(dataDir, System.out::println); // fetch once, not in every child
-        List<String> train = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), Main.class.getName(), "train"));
+        List<String> train = new ArrayList<>(Main.childTrainCommand());
         if (dataDir != null) {
             train.addAll(List.of("--data-dir", dataDir.toString()));
         }

@@ -107,8 +107,7 @@ final class TrainCommand implements Callable<Integer> {
         applyOverrides(recipe);
         recipe.validate("command line");
         MnistSource.load(dataDir, System.out::println); // fetch once, not in every child
-        List<String> trainCommand = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), Main.class.getName(), "train");
+        List<String> trainCommand = Main.childTrainCommand();
         List<String> child = new ArrayList<>();
         if (experiment.file != null) {
             child.add(experiment.file.toString());

@@ -204,7 +204,7 @@ public final class Search {
         }
         args.addAll(List.of("--stop-after", Integer.toString(epochs), "--threads", "1"));
         int code = child(args, run.resolveSibling(c.name() + ".log"));
-        List<EpochResult> metrics = metrics(run);
+        List<EpochResult> metrics = EpochResult.readAll(run);
         ObjectNode entry = log.entry("rung").put("trial", c.id()).put("epochs", epochs).put("params", c.params());
         if (code != 0 || metrics.size() < epochs) {
             entry.put("failed", "exit " + code + ", see " + run.resolveSibling(c.name() + ".log"));
@@ -236,7 +236,7 @@ public final class Search {
             int code = child(args, run.resolveSibling(c.name() + "-seed-" + seed + ".log"));
             ObjectNode entry = log.entry("final").put("trial", c.id()).put("seed", seed).put("params", c.params());
             var accuracies = entry.putArray("test_accuracy");
-            metrics(run).forEach(e -> accuracies.add(e.testAccuracy()));
+            EpochResult.readAll(run).forEach(e -> accuracies.add(e.testAccuracy()));
             if (code != 0 || accuracies.size() < space.epochs) {
                 entry.put("failed", "exit " + code + ", see " + run.resolveSibling(c.name() + "-seed-" + seed + ".log"));
             }
@@ -296,16 +296,6 @@ public final class Search {
     private void requireNotStopping() {
         if (stopping) {
             throw new MnistlabException("search stopped; run the same command again to continue it in " + dir);
-        }
-    }
-
-    private static List<EpochResult> metrics(Path run) {
-        Path file = run.resolve(RunFolder.METRICS);
-        try {
-            return !Files.exists(file) ? List.of()
-                    : Files.readAllLines(file).stream().skip(1).filter(l -> !l.isBlank()).map(EpochResult::parse).toList();
-        } catch (IOException e) {
-            throw new MnistlabException("cannot read " + file + " (" + e.getMessage() + ")");
         }
     }
 

@@ -1,5 +1,10 @@
 package dev.mnistlab.train;
 
+import dev.mnistlab.MnistlabException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 
 /** One line of metrics.csv. Accuracies are percentages. */
@@ -11,6 +16,17 @@ public record EpochResult(int epoch, double lr, double trainLoss, double trainAc
     public String csvLine() {
         return String.format(Locale.ROOT, "%d,%.6g,%.6f,%.4f,%.6f,%.4f,%.2f",
                 epoch, lr, trainLoss, trainAccuracy, testLoss, testAccuracy, seconds);
+    }
+
+    /** The epochs recorded in a run folder's metrics.csv so far; none when it has no such file yet. */
+    public static List<EpochResult> readAll(Path runDir) {
+        Path file = runDir.resolve(RunFolder.METRICS);
+        try {
+            return !Files.exists(file) ? List.of()
+                    : Files.readAllLines(file).stream().skip(1).filter(l -> !l.isBlank()).map(EpochResult::parse).toList();
+        } catch (IOException e) {
+            throw new MnistlabException("cannot read " + file + " (" + e.getMessage() + ")");
+        }
     }
 
     public static EpochResult parse(String line) {

@@ -113,7 +113,7 @@ public final class SeedSweep {
                 throw e;
             }
         }
-        List<EpochResult> epochs = readMetrics(dir.resolve(RunFolder.METRICS));
+        List<EpochResult> epochs = EpochResult.readAll(dir);
         List<ConstraintCheck.Line> checks = epochs.isEmpty() ? List.of() : ConstraintCheck.check(params, epochs, constraints);
         SeedResult r = new SeedResult(seed, dir, code, epochs, checks);
         synchronized (out) {
@@ -128,7 +128,7 @@ public final class SeedSweep {
     /** A seed folder may only be reused for the same model and recipe (names and descriptions aside). */
     private static void requireSameExperiment(Path dir, Experiment experiment, long seed) {
         JsonNode recorded = YamlFiles.read(dir.resolve(RunFolder.EXPERIMENT));
-        JsonNode expected = YamlFiles.MAPPER.createObjectNode();
+        JsonNode expected;
         try {
             expected = YamlFiles.MAPPER.readTree(experiment.toYaml());
         } catch (IOException e) {
@@ -178,12 +178,5 @@ public final class SeedSweep {
         sb.append(String.format(Locale.ROOT, "Total wall time: %.0f s for %d seeds, %d at a time%n",
                 wallSeconds, results.size(), parallel));
         return sb.toString();
-    }
-
-    private static List<EpochResult> readMetrics(Path file) throws IOException {
-        if (!Files.exists(file)) {
-            return List.of();
-        }
-        return Files.readAllLines(file).stream().skip(1).filter(l -> !l.isBlank()).map(EpochResult::parse).toList();
     }
 }
