@@ -8,8 +8,8 @@ import picocli.CommandLine.Parameters;
 /** How a command names what to build: a preset, or a YAML file (spec, or spec plus recipe). */
 final class ExperimentOptions {
 
-    @Option(names = "--preset", paramLabel = "NAME",
-            description = "A shipped preset: default, seed000, seed001, seed002, seed003, seed004.")
+    @Option(names = "--preset", paramLabel = "NAME", completionCandidates = PresetNames.class,
+            description = "A shipped preset: ${COMPLETION-CANDIDATES}.")
     String preset;
 
     @Parameters(index = "0", arity = "0..1", paramLabel = "FILE",
@@ -21,5 +21,13 @@ final class ExperimentOptions {
             throw new dev.mnistlab.MnistlabException("give either --preset or a FILE, not both");
         }
         return file != null ? Experiment.file(file) : Experiment.preset(preset != null ? preset : "default");
+    }
+
+    /** The help text lists the shipped presets from the one list that loads them. */
+    static final class PresetNames implements Iterable<String> {
+        @Override
+        public java.util.Iterator<String> iterator() {
+            return Experiment.PRESETS.iterator();
+        }
     }
 }

@@ -27,7 +27,9 @@ import java.util.stream.DoubleStream;
 public final class SeedSweep {
 
     /** One seed's outcome. */
-    public record SeedResult(long seed, Path dir, int exitCode, List<EpochResult> epochs, List<ConstraintCheck.Line> checks) {
+    /** One seed's outcome; {@code reused} when its folder held a finished run and nothing was trained now. */
+    public record SeedResult(long seed, Path dir, int exitCode, List<EpochResult> epochs, List<ConstraintCheck.Line> checks,
+                             boolean reused) {
         DoubleStream lastAccuracies(int n) {
             return epochs.subList(Math.max(0, epochs.size() - n), epochs.size()).stream()
                     .mapToDouble(EpochResult::testAccuracy);
@@ -115,7 +117,7 @@ public final class SeedSweep {
         }
         List<EpochResult> epochs = EpochResult.readAll(dir);
         List<ConstraintCheck.Line> checks = epochs.isEmpty() ? List.of() : ConstraintCheck.check(params, epochs, constraints);
-        SeedResult r = new SeedResult(seed, dir, code, epochs, checks);
+        SeedResult r = new SeedResult(seed, dir, code, epochs, checks, finishedBefore);
         synchronized (out) {
             out.printf(Locale.ROOT, "seed %d %s: %s%n", seed, reuse.startsWith("finished") ? "finished before, reused"
                             : String.format(Locale.ROOT, "finished in %.0f s%s", (System.nanoTime() - t0) / 1e9,
@@ -157,6 +159,10 @@ public final class SeedSweep {
                 r.passed() ? "PASS" : "FAIL");
     }
 
+    private static String seeds(long n) {
+        return n + (n == 1 ? " seed" : " seeds");
+    }
+
     static String table(List<SeedResult> results, int last, double wallSeconds, int parallel) {
         StringBuilder sb = new StringBuilder();
         sb.append(String.format(Locale.ROOT, "%nTest accuracy over the last %d epochs, per seed:%n", last));
@@ -175,8 +181,14 @@ public final class SeedSweep {
             sb.append(String.format(Locale.ROOT, "%-8s %7.2f %7.2f %7.2f  %d of %d seeds pass%n", "all",
                     overall.getMin(), overall.getAverage(), overall.getMax(), passed, results.size()));
         }
-        sb.append(String.format(Locale.ROOT, "Total wall time: %.0f s for %d seeds, %d at a time%n",
-                wallSeconds, results.size(), parallel));
+        long reused = results.stream().filter(SeedResult::reused).count();
+        if (reused == results.size()) {
+            sb.append(String.format(Locale.ROOT, "All %s reused from earlier runs (nothing trained now)%n", seeds(reused)));
+        } else {
+            sb.append(String.format(Locale.ROOT, "Total wall time: %.0f s for %s, %d at a time%s%n",
+                    wallSeconds, seeds(results.size() - reused), parallel,
+                    reused == 0 ? "" : " (" + seeds(reused) + " reused)"));
+        }
         return sb.toString();
     }
 }

@@ -24,7 +24,8 @@ class SeedSweepProcessTest {
         Files.delete(dir.resolve("sweep/seed-2/run.yaml")); // as if seed 2 had died before its first epoch
         CliRun again = CliRun.of(args);
         assertThat(again.code()).as(again.err()).isZero();
-        assertThat(again.out()).contains("seed 1 finished before, reused").contains("seed 2 finished in");
+        assertThat(again.out()).contains("seed 1 finished before, reused").contains("seed 2 finished in")
+                .containsPattern("Total wall time: \\d+ s for 1 seed, \\d+ at a time \\(1 seed reused\\)");
         String tableAgain = again.out().substring(again.out().indexOf("Test accuracy over the last"));
         // same numbers; only the wall time differs
         assertThat(tableAgain.substring(0, tableAgain.indexOf("Total wall time")))
