@@ -7,16 +7,17 @@ final class Checks {
 
     private Checks() {}
 
-    /** A count option (threads, epochs, seeds, ...) must be at least 1 when given. */
+    /** A count option (threads, epochs, seeds, ...) must be at least 1. */
     static void positive(String option, long value) {
         if (value < 1) {
             throw new MnistlabException(option + " must be >= 1 (got " + value + ")");
         }
     }
 
+    /** The same for an optional count: checked only when given. */
     static void positive(String option, Integer value) {
-        if (value != null && value < 1) {
-            throw new MnistlabException(option + " must be >= 1 (got " + value + ")");
+        if (value != null) {
+            positive(option, (long) value);
         }
     }
 }

@@ -194,14 +194,10 @@ public final class Search {
             return done.path("score").asDouble(Double.NEGATIVE_INFINITY);
         }
         Path run = dir.resolve("trials").resolve(c.name());
-        List<String> args = new ArrayList<>();
-        if (Files.exists(run.resolve(RunFolder.CHECKPOINT))) {
-            args.addAll(List.of("--resume", run.toString()));
-        } else {
-            args.addAll(List.of(dir.resolve("trials").resolve(c.name() + ".yaml").toString(),
-                    "--validation", Integer.toString(settings.validation()), "--out", run.toString(), "--force"));
-            args.addAll(freshOptions);
-        }
+        List<String> start = new ArrayList<>(List.of(dir.resolve("trials").resolve(c.name() + ".yaml").toString(),
+                "--validation", Integer.toString(settings.validation())));
+        start.addAll(freshOptions);
+        List<String> args = new ArrayList<>(RunFolder.continueOrStart(run, start));
         args.addAll(List.of("--stop-after", Integer.toString(epochs), "--threads", "1"));
         int code = child(args, run.resolveSibling(c.name() + ".log"));
         List<EpochResult> metrics = EpochResult.readAll(run);
@@ -224,14 +220,10 @@ public final class Search {
         JsonNode done = log.find("final", "trial", c.id(), "seed", seed);
         if (done == null) {
             Path run = dir.resolve("final").resolve(c.name() + "-seed-" + seed);
-            List<String> args = new ArrayList<>();
-            if (Files.exists(run.resolve(RunFolder.CHECKPOINT))) {
-                args.addAll(List.of("--resume", run.toString()));
-            } else {
-                args.addAll(List.of(dir.resolve("trials").resolve(c.name() + ".yaml").toString(),
-                        "--seed", Long.toString(seed), "--out", run.toString(), "--force"));
-                args.addAll(freshOptions);
-            }
+            List<String> start = new ArrayList<>(List.of(dir.resolve("trials").resolve(c.name() + ".yaml").toString(),
+                    "--seed", Long.toString(seed)));
+            start.addAll(freshOptions);
+            List<String> args = new ArrayList<>(RunFolder.continueOrStart(run, start));
             args.addAll(List.of("--threads", "1"));
             int code = child(args, run.resolveSibling(c.name() + "-seed-" + seed + ".log"));
             ObjectNode entry = log.entry("final").put("trial", c.id()).put("seed", seed).put("params", c.params());

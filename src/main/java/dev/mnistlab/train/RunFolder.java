@@ -7,6 +7,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.stream.Stream;
 
 /**
@@ -23,6 +25,20 @@ public final class RunFolder {
     public static final String LR = "lr.csv";
     public static final String PREDICTIONS = "predictions.csv";
     public static final String CHECKPOINT = "checkpoint.bin";
+
+    /**
+     * The {@code train} arguments for a child process that owns {@code run}: continue it from its checkpoint
+     * when it has one (and the run record that --resume reads), else start it afresh there with
+     * {@code startArgs} (the experiment and its options).
+     */
+    public static List<String> continueOrStart(Path run, List<String> startArgs) {
+        if (Files.exists(run.resolve(RUN_INFO)) && Files.exists(run.resolve(CHECKPOINT))) {
+            return List.of("--resume", run.toString());
+        }
+        List<String> args = new ArrayList<>(startArgs);
+        args.addAll(List.of("--out", run.toString(), "--force"));
+        return args;
+    }
 
     private final Path dir;
 

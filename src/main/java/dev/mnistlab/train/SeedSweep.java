@@ -95,14 +95,11 @@ public final class SeedSweep {
             finishedBefore = "finished".equals(RunInfo.read(RunFolder.existing(dir)).status);
             resumable = Files.exists(dir.resolve(RunFolder.CHECKPOINT));
         }
+        List<String> start = new ArrayList<>(experimentArgs);
+        start.addAll(List.of("--seed", Long.toString(seed)));
         List<String> full = new ArrayList<>(trainCommand);
-        if (resumable) {
-            full.addAll(List.of("--resume", dir.toString(), "--threads", "1"));
-        } else {
-            full.addAll(experimentArgs);
-            full.addAll(List.of("--seed", Long.toString(seed), "--threads", "1", "--out", dir.toString(), "--force"));
-        }
-        String reuse = finishedBefore ? "finished before, reused" : resumable ? "resumed from its checkpoint" : "";
+        full.addAll(RunFolder.continueOrStart(dir, start));
+        full.addAll(List.of("--threads", "1"));
         long t0 = System.nanoTime();
         int code = 0;
         if (!finishedBefore) {
@@ -119,9 +116,9 @@ public final class SeedSweep {
         List<ConstraintCheck.Line> checks = epochs.isEmpty() ? List.of() : ConstraintCheck.check(params, epochs, constraints);
         SeedResult r = new SeedResult(seed, dir, code, epochs, checks, finishedBefore);
         synchronized (out) {
-            out.printf(Locale.ROOT, "seed %d %s: %s%n", seed, reuse.startsWith("finished") ? "finished before, reused"
+            out.printf(Locale.ROOT, "seed %d %s: %s%n", seed, finishedBefore ? "finished before, reused"
                             : String.format(Locale.ROOT, "finished in %.0f s%s", (System.nanoTime() - t0) / 1e9,
-                                    reuse.isEmpty() ? "" : " (" + reuse + ")"),
+                                    resumable ? " (resumed from its checkpoint)" : ""),
                     code != 0 ? "FAILED (exit " + code + "), see " + log : describe(r, constraints.lastEpochs));
         }
         return r;
