@@ -21,6 +21,9 @@ public final class Augmenter {
         this.cols = cols;
     }
 
+    /** One image's random distortion: everything {@link #apply(Distortion, float[], int, float[], int)} needs. */
+    public record Distortion(double angle, double tx, double ty, double scale, double shear, float bright, float contrast) {}
+
     /**
      * Writes a distorted copy of {@code src[srcOffset ..]} (pixels in [0,1]) to {@code dst[dstOffset ..]}.
      * Always draws seven numbers from {@code rng} unless the augmentation is NONE, so a seed fixes the result.
@@ -30,6 +33,11 @@ public final class Augmenter {
             System.arraycopy(src, srcOffset, dst, dstOffset, rows * cols);
             return;
         }
+        apply(draw(rng), src, srcOffset, dst, dstOffset);
+    }
+
+    /** Draws one image's distortion: seven numbers from {@code rng}, cheap, so it can stay on one thread. */
+    public Distortion draw(SplittableRandom rng) {
         double angle = uniform(rng, -a.rotation(), a.rotation());
         // torchvision rounds the translation to whole pixels.
         double tx = Math.round(uniform(rng, -a.translate() * cols, a.translate() * cols));
@@ -38,8 +46,13 @@ public final class Augmenter {
         double shear = uniform(rng, -a.shear(), a.shear());
         double bright = uniform(rng, Math.max(0, 1 - a.brightness()), 1 + a.brightness());
         double contr = uniform(rng, Math.max(0, 1 - a.contrast()), 1 + a.contrast());
-        warp(src, srcOffset, dst, dstOffset, angle, tx, ty, scale, shear);
-        jitter(dst, dstOffset, (float) bright, (float) contr);
+        return new Distortion(angle, tx, ty, scale, shear, (float) bright, (float) contr);
+    }
+
+    /** The pixel work of a drawn distortion; a pure function, so any thread may run it. */
+    public void apply(Distortion d, float[] src, int srcOffset, float[] dst, int dstOffset) {
+        warp(src, srcOffset, dst, dstOffset, d.angle(), d.tx(), d.ty(), d.scale(), d.shear());
+        jitter(dst, dstOffset, d.bright(), d.contrast());
     }
 
     /**

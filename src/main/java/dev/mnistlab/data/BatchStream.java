@@ -8,8 +8,9 @@ import java.util.concurrent.BlockingQueue;
 
 /**
  * Batches of one epoch over a split: optionally shuffled and augmented per sample, then normalised.
- * Batches are prepared on a background thread, so augmentation overlaps the engine's compute; the
- * random stream is consumed in sample order on that one thread, so a seed fixes the epoch exactly.
+ * Batches are assembled on a background thread that consumes the random stream in sample order, so a
+ * seed fixes the epoch exactly. Augmented batches leave the pixel work to {@link Batch#prepare}, which
+ * the training threads call for their own shards: a third busy thread on two cores stalled them.
  */
 public final class BatchStream implements Iterable<Batch> {
 
@@ -95,27 +96,36 @@ public final class BatchStream implements Iterable<Batch> {
                 float[] images = new float[size * pixelsPerImage];
                 long[] labels = new long[size];
                 int[] indices = new int[size];
+                Augmenter.Distortion[] distortions = augmenter == null ? null : new Augmenter.Distortion[size];
                 for (int i = 0; i < size; i++) {
                     int sample = order[start + i];
                     indices[i] = sample;
                     labels[i] = split.labels()[sample];
-                    int src = sample * pixelsPerImage;
-                    int dst = i * pixelsPerImage;
                     if (augmenter == null) {
-                        System.arraycopy(unitPixels, src, images, dst, pixelsPerImage);
+                        System.arraycopy(unitPixels, sample * pixelsPerImage, images, i * pixelsPerImage, pixelsPerImage);
+                        normalize(images, i * pixelsPerImage, pixelsPerImage, shift, scale);
                     } else {
-                        augmenter.apply(unitPixels, src, images, dst, rng);
-                    }
-                    for (int p = dst; p < dst + pixelsPerImage; p++) {
-                        images[p] = (images[p] - shift) * scale;
+                        distortions[i] = augmenter.draw(rng);
                     }
                 }
-                queue.put(new Batch(images, labels, indices, size));
+                Batch.Fill fill = augmenter == null ? null : (from, to) -> {
+                    for (int i = from; i < to; i++) {
+                        augmenter.apply(distortions[i], unitPixels, indices[i] * pixelsPerImage, images, i * pixelsPerImage);
+                        normalize(images, i * pixelsPerImage, pixelsPerImage, shift, scale);
+                    }
+                };
+                queue.put(new Batch(images, labels, indices, size, fill));
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
             queue.offer(e);
+        }
+    }
+
+    private static void normalize(float[] images, int from, int count, float shift, float scale) {
+        for (int p = from; p < from + count; p++) {
+            images[p] = (images[p] - shift) * scale;
         }
     }
 

@@ -11,7 +11,6 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.training.DefaultTrainingConfig;
-import ai.djl.training.GradientCollector;
 import ai.djl.training.Trainer;
 import ai.djl.training.initializer.XavierInitializer;
 import ai.djl.training.loss.Loss;
@@ -27,7 +26,6 @@ import dev.mnistlab.model.ModelBuilder;
 import dev.mnistlab.model.ModelSpec;
 import dev.mnistlab.model.ModelSummary;
 import dev.mnistlab.model.ReceptiveField;
-import dev.mnistlab.model.SeededDropout;
 import dev.mnistlab.model.ShapeTrace;
 import dev.mnistlab.train.schedule.Schedule;
 import dev.mnistlab.train.schedule.Schedules;
@@ -59,6 +57,7 @@ public final class Training {
     private final PrintStream out;
     private boolean resume;
     private int stopAfter = Integer.MAX_VALUE;
+    private int threads = engineThreads();
     private volatile int lastCheckpoint;
     private volatile boolean finished;
 
@@ -82,6 +81,15 @@ public final class Training {
      */
     public Training stoppingAfter(int epoch) {
         this.stopAfter = epoch;
+        return this;
+    }
+
+    /**
+     * Compute threads for this run (default: what the command gave the engine). Each batch is split
+     * over up to this many model copies; see {@link DataParallel}.
+     */
+    public Training onThreads(int threads) {
+        this.threads = threads;
         return this;
     }
 
@@ -132,7 +140,12 @@ public final class Training {
                 if (resume) {
                     start = restore(net, model.getNDManager(), optimizer);
                 }
-                Result result = loop(trainer, optimizer, trace, inputShape, net, start);
+                DataParallel.Layout layout = DataParallel.Layout.of(threads, recipe.batchSize);
+                Result result;
+                try (DataParallel parallel = new DataParallel(trainer, net, spec, inputShape, layout)) {
+                    parallel.syncAll();
+                    result = loop(trainer, parallel, optimizer, trace, inputShape, net, start);
+                }
                 info.status = result.complete() ? "finished" : "paused";
                 if (result.complete()) {
                     info.finished = java.time.OffsetDateTime.now().withNano(0).toString();
@@ -182,7 +195,7 @@ public final class Training {
         info.validation = data.validating() ? data.test().count() : null;
         int available = FULL_TRAIN - (data.validating() ? data.test().count() : 0);
         info.trainLimit = data.train().count() == available ? null : data.train().count();
-        info.threads = Integer.getInteger("ai.djl.pytorch.num_threads", Runtime.getRuntime().availableProcessors());
+        info.threads = threads;
         info.seed = experiment.recipe().seed;
         info.params = params;
         info.engine = "PyTorch " + Engine.getEngine("PyTorch").getVersion();
@@ -190,8 +203,8 @@ public final class Training {
         return info;
     }
 
-    private Result loop(Trainer trainer, OptimizerHandle optimizer, ShapeTrace trace, Shape inputShape, Block net,
-                        Position start) {
+    private Result loop(Trainer trainer, DataParallel parallel, OptimizerHandle optimizer, ShapeTrace trace,
+                        Shape inputShape, Block net, Position start) {
         Recipe recipe = experiment.recipe();
         float[] trainPixels = BatchStream.unitPixels(data.train());
         float[] testPixels = BatchStream.unitPixels(data.test());
@@ -206,7 +219,7 @@ public final class Training {
             long started = System.nanoTime();
             // every random stream restarts per epoch, so a resumed run matches an uninterrupted one
             Engine.getInstance().setRandomSeed((int) mix(recipe.seed, epoch));
-            SeededDropout.reseedAll(net, mix(recipe.seed, epoch));
+            parallel.reseedDropout(net, mix(recipe.seed, epoch));
             BatchStream batches = new BatchStream(data.train(), trainPixels, recipe.batchSize, recipe.normalize,
                     recipe.augment, mix(recipe.seed, epoch), true);
             double epochLr = schedule.lr(step);
@@ -219,33 +232,25 @@ public final class Training {
                 batchIndex++;
                 double lr = schedule.lr(step);
                 optimizer.set(lr, schedule.momentum(step, recipe.optimizer.momentum));
-                try (NDManager batchManager = trainer.getManager().newSubManager()) {
-                    NDArray x = batchManager.create(FloatBuffer.wrap(batch.images()), shapeOf(inputShape, batch.size()));
-                    NDArray y = batchManager.create(batch.labels());
-                    NDArray logits;
-                    NDArray loss;
-                    try (GradientCollector collector = trainer.newGradientCollector()) {
-                        logits = trainer.forward(new NDList(x)).singletonOrThrow();
-                        loss = trainer.getLoss().evaluate(new NDList(y), new NDList(logits));
-                        collector.backward(loss);
-                    }
-                    float lossValue = loss.getFloat();
-                    if (!Float.isFinite(lossValue)) {
+                for (DataParallel.Shard shard : parallel.forwardBackward(batch)) {
+                    if (!Float.isFinite(shard.loss())) {
                         throw new MnistlabException(String.format(Locale.ROOT,
                                 "training diverged: the loss became %s at epoch %d, batch %d (lr %.4g); %s; lower the learning rate",
-                                lossValue, epoch, batchIndex, lr, checkpointNote()));
+                                shard.loss(), epoch, batchIndex, lr, checkpointNote()));
                     }
-                    trainer.step();
-                    lossSum += lossValue * batch.size();
-                    correct += logits.argMax(1).eq(y).countNonzero().getLong();
-                    seen += batch.size();
+                    lossSum += shard.loss() * shard.size();
+                    correct += shard.correct();
                 }
+                trainer.step();
+                parallel.syncWeights();
+                seen += batch.size();
                 step++;
                 progress.step(lossSum / seen, 100.0 * correct / seen);
             }
             progress.finish(batchIndex, lossSum / seen, 100.0 * correct / seen);
             long trained = System.nanoTime();
-            test = evaluate(trainer, data.test(), testPixels, inputShape);
+            parallel.averageRunningStatistics();
+            test = evaluate(trainer, parallel, data.test(), testPixels, inputShape);
             timings.add(new Timing(epoch, (int) seen, (trained - started) / 1e9, test.total(),
                     (System.nanoTime() - trained) / 1e9));
             out.println(test.line(data.validating() ? "Validation" : "Test"));
@@ -260,7 +265,7 @@ public final class Training {
         }
         if (test == null) {
             // resumed a run whose epochs were all done: evaluate once so the outputs are complete
-            test = evaluate(trainer, data.test(), testPixels, inputShape);
+            test = evaluate(trainer, parallel, data.test(), testPixels, inputShape);
         }
         saveWeights(net);
         folder.writeText(RunFolder.LR, lrCsv(schedule, stepsPerEpoch, recipe));
@@ -288,32 +293,43 @@ public final class Training {
         return sb.toString();
     }
 
-    /** Evaluates in large batches without dropout and with BatchNorm's running statistics. */
-    Evaluation evaluate(Trainer trainer, Split split, float[] pixels, Shape inputShape) {
-        BatchStream batches = new BatchStream(split, pixels, EVAL_BATCH, experiment.recipe().normalize, null, 0, false);
+    /** Evaluates in large batches without dropout and with BatchNorm's running statistics, spread over the model copies. */
+    Evaluation evaluate(Trainer trainer, DataParallel parallel, Split split, float[] pixels, Shape inputShape) {
+        List<Batch> batches = new ArrayList<>();
+        new BatchStream(split, pixels, EVAL_BATCH, experiment.recipe().normalize, null, 0, false).forEach(batches::add);
+        List<BatchOutcome> outcomes = parallel.evaluate(batches.size(), (b, block, store, manager) -> {
+            Batch batch = batches.get(b);
+            try (NDManager batchManager = manager.newSubManager()) {
+                NDArray x = batchManager.create(FloatBuffer.wrap(batch.images()), shapeOf(inputShape, batch.size()));
+                NDArray y = batchManager.create(batch.labels());
+                NDList input = new NDList(x);
+                NDArray logits = (block == null ? trainer.evaluate(input) : block.forward(store, input, false)).singletonOrThrow();
+                float loss = trainer.getLoss().evaluate(new NDList(y), new NDList(logits)).getFloat();
+                long[] predicted = logits.argMax(1).toType(DataType.INT64, false).toLongArray();
+                float[] top = logits.softmax(1).max(new int[] {1}).toFloatArray();
+                return new BatchOutcome(loss, predicted, top);
+            }
+        });
         double lossSum = 0;
         int correct = 0;
         int[] predictions = new int[split.count()];
         float[] confidence = new float[split.count()];
-        for (Batch batch : batches) {
-            try (NDManager batchManager = trainer.getManager().newSubManager()) {
-                NDArray x = batchManager.create(FloatBuffer.wrap(batch.images()), shapeOf(inputShape, batch.size()));
-                NDArray y = batchManager.create(batch.labels());
-                NDArray logits = trainer.evaluate(new NDList(x)).singletonOrThrow();
-                lossSum += trainer.getLoss().evaluate(new NDList(y), new NDList(logits)).getFloat() * batch.size();
-                long[] predicted = logits.argMax(1).toType(DataType.INT64, false).toLongArray();
-                float[] top = logits.softmax(1).max(new int[] {1}).toFloatArray();
-                for (int i = 0; i < batch.size(); i++) {
-                    predictions[batch.indices()[i]] = (int) predicted[i];
-                    confidence[batch.indices()[i]] = top[i];
-                    if (predicted[i] == batch.labels()[i]) {
-                        correct++;
-                    }
+        for (int b = 0; b < batches.size(); b++) {
+            Batch batch = batches.get(b);
+            BatchOutcome outcome = outcomes.get(b);
+            lossSum += outcome.loss() * batch.size();
+            for (int i = 0; i < batch.size(); i++) {
+                predictions[batch.indices()[i]] = (int) outcome.predicted()[i];
+                confidence[batch.indices()[i]] = outcome.confidence()[i];
+                if (outcome.predicted()[i] == batch.labels()[i]) {
+                    correct++;
                 }
             }
         }
         return new Evaluation(lossSum / split.count(), correct, split.count(), split.labels(), predictions, confidence);
     }
+
+    private record BatchOutcome(float loss, long[] predicted, float[] confidence) {}
 
     private void writeMetrics(List<EpochResult> epochs) {
         StringBuilder csv = new StringBuilder(EpochResult.CSV_HEADER).append('\n');
@@ -359,6 +375,11 @@ public final class Training {
         if (djl != expected) {
             throw new IllegalStateException("parameter count mismatch: spec says " + expected + ", DJL built " + djl);
         }
+    }
+
+    /** The compute threads the command asked for (see EngineThreads); DataParallel divides them among model copies. */
+    private static int engineThreads() {
+        return Integer.getInteger("ai.djl.pytorch.num_threads", Runtime.getRuntime().availableProcessors());
     }
 
     private static Shape shapeOf(Shape inputShape, int batch) {

@@ -1,0 +1,104 @@
+package dev.mnistlab.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.data.Offset.offset;
+import static org.assertj.core.api.Assertions.withinPercentage;
+
+import dev.mnistlab.data.MnistData;
+import dev.mnistlab.data.MnistSource;
+import dev.mnistlab.model.YamlFiles;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Splitting each batch over model copies on worker threads: same gradients, exact resume, sensible layouts. */
+class DataParallelTest {
+
+    private static final PrintStream QUIET = new PrintStream(OutputStream.nullOutputStream());
+
+    @Test
+    void coresGoToModelCopiesWhileShardsStayAtLeast32Images() {
+        assertThat(DataParallel.Layout.of(1, 128)).isEqualTo(new DataParallel.Layout(1, 1));
+        assertThat(DataParallel.Layout.of(2, 128)).isEqualTo(new DataParallel.Layout(2, 1));
+        assertThat(DataParallel.Layout.of(8, 128)).isEqualTo(new DataParallel.Layout(4, 2));
+        assertThat(DataParallel.Layout.of(2, 32)).isEqualTo(new DataParallel.Layout(1, 2));
+        assertThat(DataParallel.Layout.of(3, 100)).isEqualTo(new DataParallel.Layout(3, 1));
+    }
+
+    /**
+     * Without BatchNorm or dropout a shard's gradient is exactly its share of the batch's, so two copies
+     * must train the same model as one, up to float rounding in the sums.
+     */
+    @Test
+    void twoCopiesTrainTheSameModelAsOneWhenNothingDependsOnTheShard(@TempDir Path dir) throws IOException {
+        MnistData data = small();
+        List<EpochResult> one = run(plainModel(), data, 1, dir.resolve("one"));
+        List<EpochResult> two = run(plainModel(), data, 2, dir.resolve("two"));
+        for (int i = 0; i < one.size(); i++) {
+            // rounding differences grow a little over the steps; a wrongly weighted shard would be off by far more
+            assertThat(two.get(i).trainLoss()).isCloseTo(one.get(i).trainLoss(), withinPercentage(1));
+            assertThat(two.get(i).testLoss()).isCloseTo(one.get(i).testLoss(), withinPercentage(1));
+            assertThat(two.get(i).testAccuracy()).isCloseTo(one.get(i).testAccuracy(), offset(0.2));
+        }
+        // and the runs compared did learn (chance is 10%)
+        assertThat(one.get(1).trainLoss()).isLessThan(one.get(0).trainLoss());
+        assertThat(one.get(1).testAccuracy()).isGreaterThan(80.0);
+    }
+
+    @Test
+    void aRunOnTwoCopiesResumesExactlyAndIsRepeatable(@TempDir Path dir) throws IOException {
+        MnistData data = small();
+        Experiment whole = Experiment.preset("seed003");
+        whole.recipe().epochs = 2;
+        List<EpochResult> straight = run(whole, data, 2, dir.resolve("straight"));
+
+        Experiment split = Experiment.preset("seed003");
+        split.recipe().epochs = 2;
+        RunFolder folder = RunFolder.create(dir.resolve("split"), "x", false);
+        new Training(split, data, folder, new Progress(QUIET, false), QUIET).onThreads(2).stoppingAfter(1).run();
+        new Training(split, data, RunFolder.existing(folder.dir()), new Progress(QUIET, false), QUIET)
+                .onThreads(2).resuming().run();
+
+        assertThat(withoutSeconds(dir.resolve("split"))).isEqualTo(withoutSeconds(dir.resolve("straight")));
+        assertThat(RunInfo.read(folder).threads).isEqualTo(2);
+        assertThat(straight.get(1).testAccuracy()).isGreaterThan(50.0);
+    }
+
+    private static Experiment plainModel() throws IOException {
+        return Experiment.of(YamlFiles.MAPPER.readTree("""
+                name: plain
+                model:
+                  input: [1, 28, 28]
+                  layers:
+                    - conv: {out: 8, kernel: 3}
+                    - relu
+                    - maxpool: 2
+                    - conv: {out: 16, kernel: 3}
+                    - relu
+                    - maxpool: 2
+                    - flatten
+                    - linear: 10
+                recipe: {epochs: 2, batch_size: 128, optimizer: {name: sgd, lr: 0.05, momentum: 0.9}}
+                """), "test", "plain");
+    }
+
+    private static MnistData small() {
+        MnistData data = MnistSource.load(null, s -> { });
+        return new MnistData(data.train().first(4000), data.test().first(1000), data.directory());
+    }
+
+    private static List<EpochResult> run(Experiment e, MnistData data, int threads, Path out) {
+        RunFolder folder = RunFolder.create(out, "x", false);
+        return new Training(e, data, folder, new Progress(QUIET, false), QUIET).onThreads(threads).run().epochs();
+    }
+
+    private static List<String> withoutSeconds(Path run) throws IOException {
+        return Files.readAllLines(run.resolve(RunFolder.METRICS)).stream()
+                .map(line -> line.substring(0, line.lastIndexOf(','))).toList();
+    }
+}
