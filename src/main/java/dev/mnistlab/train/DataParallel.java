@@ -117,6 +117,9 @@ final class DataParallel implements AutoCloseable {
             Copy copy = copies.get(c);
             int from = bounds[c + 1];
             int to = bounds[c + 2];
+            if (from == to) {
+                continue; // a small last batch: this copy's gradient stays zero
+            }
             pending.add(workers.submit(() -> copyShard(copy, batch, from, to)));
         }
         List<Shard> shards = new ArrayList<>();
@@ -250,9 +253,12 @@ final class DataParallel implements AutoCloseable {
                 new Shape(to - from, inputShape.get(1), inputShape.get(2), inputShape.get(3)));
     }
 
-    /** Shard c covers [bounds[c], bounds[c+1]); sizes differ by at most one image. */
+    /**
+     * Shard c covers [bounds[c], bounds[c+1]); sizes differ by at most one image. A small last batch
+     * goes to fewer copies, at least two images each, since BatchNorm cannot train on one.
+     */
     private int[] bounds(int n) {
-        int parts = Math.min(copies(), n);
+        int parts = Math.max(1, Math.min(copies(), n / 2));
         int[] bounds = new int[copies() + 1];
         for (int c = 0; c <= copies(); c++) {
             bounds[c] = (int) ((long) n * Math.min(c, parts) / parts);

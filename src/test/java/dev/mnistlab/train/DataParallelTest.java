@@ -69,6 +69,18 @@ class DataParallelTest {
         assertThat(straight.get(1).testAccuracy()).isGreaterThan(50.0);
     }
 
+    @Test
+    void smallLastBatchesAreSplitOnlyWhereEveryShardKeepsTwoImages(@TempDir Path dir) {
+        MnistData data = MnistSource.load(null, s -> { });
+        for (int last : new int[] {1, 3, 5}) {
+            MnistData odd = new MnistData(data.train().first(128 + last), data.test().first(500), data.directory());
+            Experiment e = Experiment.preset("seed003");
+            e.recipe().epochs = 1;
+            List<EpochResult> epochs = run(e, odd, 2, dir.resolve("last" + last));
+            assertThat(epochs.get(0).trainLoss()).isFinite();
+        }
+    }
+
     private static Experiment plainModel() throws IOException {
         return Experiment.of(YamlFiles.MAPPER.readTree("""
                 name: plain
