@@ -27,7 +27,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.function.IntFunction;
+import java.util.function.Predicate;
 
 /**
  * Data parallelism inside one process: every batch is cut into shards, one per model copy, and each
@@ -90,11 +90,7 @@ final class DataParallel implements AutoCloseable {
 
     /** Copies every array (weights and BatchNorm statistics) of the main model into the copies. */
     void syncAll() {
-        for (Copy copy : copies) {
-            for (int i = 0; i < mainParameters.size(); i++) {
-                assign(copy.parameters().get(i).getArray(), mainParameters.get(i).getArray());
-            }
-        }
+        copyFromMain(p -> true);
     }
 
     /** Restarts every copy's dropout stream, each from its own seed, the main model's as before. */
@@ -144,10 +140,15 @@ final class DataParallel implements AutoCloseable {
 
     /** After the optimizer step: the copies take the main model's new weights. */
     void syncWeights() {
+        copyFromMain(Parameter::requiresGradient);
+    }
+
+    private void copyFromMain(Predicate<Parameter> which) {
         for (Copy copy : copies) {
             for (int i = 0; i < mainParameters.size(); i++) {
-                if (mainParameters.get(i).requiresGradient()) {
-                    assign(copy.parameters().get(i).getArray(), mainParameters.get(i).getArray());
+                if (which.test(mainParameters.get(i))) {
+                    // in place, so the copy's array stays the gradient leaf its block was built with
+                    copy.parameters().get(i).getArray().muli(0).addi(mainParameters.get(i).getArray());
                 }
             }
         }
@@ -264,11 +265,6 @@ final class DataParallel implements AutoCloseable {
             bounds[c] = (int) ((long) n * Math.min(c, parts) / parts);
         }
         return bounds;
-    }
-
-    private static void assign(NDArray target, NDArray value) {
-        // in place, so the copy's array stays the gradient leaf its block was built with
-        target.muli(0).addi(value);
     }
 
     private static List<Parameter> parameters(Block block) {
