@@ -26,7 +26,6 @@ import java.util.stream.DoubleStream;
  */
 public final class SeedSweep {
 
-    /** One seed's outcome. */
     /** One seed's outcome; {@code reused} when its folder held a finished run and nothing was trained now. */
     public record SeedResult(long seed, Path dir, int exitCode, List<EpochResult> epochs, List<ConstraintCheck.Line> checks,
                              boolean reused) {

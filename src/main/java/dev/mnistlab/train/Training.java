@@ -170,16 +170,8 @@ public final class Training {
             out.println("Note: DJL keeps Adam's moment estimates private, so they restart from zero on resume.");
         }
         Checkpoint.restore(state, net, manager, sgd);
-        List<EpochResult> epochs = new ArrayList<>();
-        try {
-            for (String line : java.nio.file.Files.readAllLines(folder.file(RunFolder.METRICS))) {
-                if (!line.startsWith("epoch") && !line.isBlank() && epochs.size() < state.epoch()) {
-                    epochs.add(EpochResult.parse(line));
-                }
-            }
-        } catch (java.io.IOException e) {
-            throw new MnistlabException("cannot read " + folder.file(RunFolder.METRICS) + " (" + e.getMessage() + ")");
-        }
+        List<EpochResult> recorded = EpochResult.readAll(folder.dir());
+        List<EpochResult> epochs = new ArrayList<>(recorded.subList(0, Math.min(recorded.size(), state.epoch())));
         if (epochs.size() != state.epoch()) {
             throw new MnistlabException(folder.file(RunFolder.METRICS) + " has " + epochs.size()
                     + " epochs but the checkpoint is after epoch " + state.epoch() + "; the folder was modified by hand");
