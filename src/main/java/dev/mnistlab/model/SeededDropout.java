@@ -68,7 +68,7 @@ public final class SeededDropout extends AbstractBlock {
         float keep = 1f / (1f - rate);
         int full = n & ~3;
         for (int i = 0; i < full; i += 4) {
-            // keep * (chunk >= threshold), branch-free: about 20% faster than a conditional per element
+            // keep * (chunk >= threshold), branch-free: about twice as fast as a conditional (bench/DropoutMaskProbe.java)
             long bits = random.nextLong();
             mask[i] = keep * ((((int) bits & (LEVELS - 1)) - threshold) >>> 31 ^ 1);
             mask[i + 1] = keep * ((((int) (bits >>> 16) & (LEVELS - 1)) - threshold) >>> 31 ^ 1);
