@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "bench", mixinStandardHelpOptions = true,
@@ -40,8 +41,8 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--python", description = "Python with torch and torchvision (default /usr/bin/python3).")
     String python = "/usr/bin/python3";
 
-    @Option(names = "--data-dir", paramLabel = "DIR", description = "MNIST folder (default: the cache).")
-    Path dataDir;
+    @Mixin
+    DataDirOption dataDir = new DataDirOption();
 
     @Override
     public Integer call() throws Exception {
@@ -51,7 +52,7 @@ final class BenchCommand implements Callable<Integer> {
             throw new MnistlabException("--batches must be >= 2 (got " + batches + ")");
         }
         EngineThreads.configure(threads);
-        MnistData data = MnistSource.load(dataDir, s -> { });
+        MnistData data = MnistSource.load(dataDir.dir, s -> { });
         Experiment probe = Experiment.preset(preset);
         int images = batches * probe.recipe().batchSize;
         double[] peak = new double[1];

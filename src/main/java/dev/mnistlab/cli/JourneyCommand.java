@@ -27,9 +27,8 @@ final class JourneyCommand implements Callable<Integer> {
     @Option(names = "--epochs", description = "Train every step for this many epochs instead (a quick check of the journey).")
     Integer epochs;
 
-    @Option(names = "--data-dir", paramLabel = "DIR",
-            description = "Folder with the four MNIST IDX files; default $MNISTLAB_DATA, then the cache.")
-    Path dataDir;
+    @Mixin
+    DataDirOption dataDir = new DataDirOption();
 
     @Override
     public Integer call() {
@@ -42,7 +41,7 @@ final class JourneyCommand implements Callable<Integer> {
         threads.configure();
         // a quick check gets its own default folder, so it never replaces the journey's full runs
         Path dir = out != null ? out : Path.of("runs", "journey-" + journey.name() + (epochs != null ? "-" + epochs + "ep" : ""));
-        new JourneyRunner(dir, dataDir, System.out).run(journey);
+        new JourneyRunner(dir, dataDir.dir, System.out).run(journey);
         System.out.println("Journal: " + dir.resolve(JourneyRunner.JOURNAL + ".html") + " (and " + JourneyRunner.JOURNAL + ".md)");
         return 0;
     }

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "search", mixinStandardHelpOptions = true,
@@ -57,8 +58,8 @@ final class SearchCommand implements Callable<Integer> {
             description = "Train every run on the first N training images only (quick checks).")
     Integer limitTrain;
 
-    @Option(names = "--data-dir", paramLabel = "DIR", description = "Folder with the MNIST IDX files (default: the cache).")
-    Path dataDir;
+    @Mixin
+    DataDirOption dataDir = new DataDirOption();
 
     @Override
     public Integer call() {
@@ -74,10 +75,10 @@ final class SearchCommand implements Callable<Integer> {
             throw new dev.mnistlab.MnistlabException("--eta must be >= 2 (got " + eta + ")");
         }
         SearchSpace searchSpace = space != null ? SearchSpace.file(space) : SearchSpace.defaults();
-        MnistSource.load(dataDir, System.out::println); // fetch once, not in every child
+        MnistSource.load(dataDir.dir, System.out::println); // fetch once, not in every child
         List<String> train = new ArrayList<>(Main.childTrainCommand());
-        if (dataDir != null) {
-            train.addAll(List.of("--data-dir", dataDir.toString()));
+        if (dataDir.dir != null) {
+            train.addAll(List.of("--data-dir", dataDir.dir.toString()));
         }
         List<String> fresh = limitTrain == null ? List.of() : List.of("--limit-train", limitTrain.toString());
         Path dir = out != null ? out : Path.of("runs", "search-" + budget + "-seed" + seed);

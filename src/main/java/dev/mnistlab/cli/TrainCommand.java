@@ -69,9 +69,8 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--resume", paramLabel = "RUN_DIR", description = "Continue a stopped run from its last checkpoint.")
     Path resume;
 
-    @Option(names = "--data-dir", paramLabel = "DIR",
-            description = "Folder with the four MNIST IDX files (raw or .gz); default $MNISTLAB_DATA, then the cache.")
-    Path dataDir;
+    @Mixin
+    DataDirOption dataDir = new DataDirOption();
 
     @Option(names = "--strict", description = "Exit with status 1 when a constraint fails.")
     boolean strict;
@@ -106,7 +105,7 @@ final class TrainCommand implements Callable<Integer> {
         Recipe recipe = recipeFile != null ? Experiment.recipeFile(recipeFile) : loaded.recipe();
         applyOverrides(recipe);
         recipe.validate("command line");
-        MnistSource.load(dataDir, System.out::println); // fetch once, not in every child
+        MnistSource.load(dataDir.dir, System.out::println); // fetch once, not in every child
         List<String> trainCommand = Main.childTrainCommand();
         List<String> child = new ArrayList<>();
         if (experiment.file != null) {
@@ -120,7 +119,7 @@ final class TrainCommand implements Callable<Integer> {
         addIf(child, "--lr", lr);
         addIf(child, "--limit-train", limitTrain);
         addIf(child, "--validation", validation);
-        addIf(child, "--data-dir", dataDir);
+        addIf(child, "--data-dir", dataDir.dir);
         List<Long> list = new ArrayList<>();
         for (int i = 0; i < seeds; i++) {
             list.add(recipe.seed + i);
@@ -150,7 +149,7 @@ final class TrainCommand implements Callable<Integer> {
         exp.spec().trace();
 
         threads.configure();
-        MnistData data = limited(heldOut(MnistSource.load(dataDir, System.out::println), validation), limitTrain);
+        MnistData data = limited(heldOut(MnistSource.load(dataDir.dir, System.out::println), validation), limitTrain);
         RunFolder folder = RunFolder.create(out, exp.name(), force);
         System.out.printf(Locale.ROOT, "Training %s: %s trainable parameters, %d epochs, batch %d, seed %d -> %s%n",
                 exp.name(), ModelSummary.thousands(exp.spec().trace().trainableParameters()), recipe.epochs,
@@ -178,7 +177,7 @@ final class TrainCommand implements Callable<Integer> {
                     info.threads, requested);
         }
         EngineThreads.configure(requested != null ? requested : info.threads);
-        Path dir = dataDir != null ? dataDir : Path.of(info.dataDir);
+        Path dir = dataDir.dir != null ? dataDir.dir : Path.of(info.dataDir);
         MnistData data = limited(heldOut(MnistSource.read(dir, "run.yaml data_dir"), info.validation), info.trainLimit);
         return train(new Training(exp, data, folder, progress(), System.out).resuming(), folder);
     }
