@@ -17,10 +17,9 @@ public final class ModelBuilder {
 
     public static SequentialBlock build(ModelSpec spec) {
         ShapeTrace trace = spec.trace();
-        boolean channelsLast = paysToRunChannelsLast(trace);
         SequentialBlock net = new SequentialBlock();
         for (ShapeTrace.Step step : trace.steps()) {
-            net.add(block(step, channelsLast));
+            net.add(block(step));
         }
         // a fully convolutional head ends in 10x1x1; the loss wants (batch, 10)
         if (!trace.output().flat()) {
@@ -29,39 +28,17 @@ public final class ModelBuilder {
         return net;
     }
 
-    /**
-     * Channels-last where it was measured to pay (see {@link ChannelsLastConv}): models with grouped convs
-     * whose feature maps all have a multiple of 4 channels. frontier-2k's 6-channel stem made it 1.5x slower.
-     */
-    static boolean paysToRunChannelsLast(ShapeTrace trace) {
-        boolean grouped = false;
-        for (ShapeTrace.Step step : trace.steps()) {
-            Layer l = step.layer();
-            if (l.kind() != Layer.Kind.CONV || step.out().height() * step.out().width() == 1) {
-                continue; // the 1x1 head after global pooling has no layout
-            }
-            grouped |= l.groups() > 1;
-            if (l.out() % 4 != 0) {
-                return false;
-            }
-        }
-        return grouped;
-    }
-
-    private static Block conv(boolean channelsLast, Conv2d.Builder builder) {
-        return channelsLast ? new ChannelsLastConv(builder) : builder.build();
-    }
-
-    private static Block block(ShapeTrace.Step step, boolean channelsLast) {
+    private static Block block(ShapeTrace.Step step) {
         Layer l = step.layer();
         return switch (l.kind()) {
-            case CONV -> conv(channelsLast, Conv2d.builder()
+            case CONV -> Conv2d.builder()
                     .setKernelShape(new Shape(l.kernel(), l.kernel()))
                     .setFilters(l.out())
                     .optPadding(new Shape(l.padding(), l.padding()))
                     .optStride(new Shape(l.stride(), l.stride()))
                     .optGroups(l.groups())
-                    .optBias(l.bias()));
+                    .optBias(l.bias())
+                    .build();
             case RELU -> Activation.reluBlock();
             // DJL's momentum is the weight of the old running value: 0.9 here is PyTorch's 0.1
             case BATCHNORM -> BatchNorm.builder().optMomentum(0.9f).optEpsilon(1e-5f).build();
