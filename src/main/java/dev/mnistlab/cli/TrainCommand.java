@@ -158,7 +158,7 @@ final class TrainCommand implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "Validating on the last %,d training images; the test set is not used%n",
                     data.test().count());
         }
-        return train(new Training(exp, data, folder, progress(), System.out), folder);
+        return train(new Training(exp, data, folder, progress(), System.out), folder, data.validating());
     }
 
     private int resume() {
@@ -179,10 +179,10 @@ final class TrainCommand implements Callable<Integer> {
         EngineThreads.configure(requested != null ? requested : info.threads);
         Path dir = dataDir.dir != null ? dataDir.dir : Path.of(info.dataDir);
         MnistData data = limited(heldOut(MnistSource.read(dir, "run.yaml data_dir"), info.validation), info.trainLimit);
-        return train(new Training(exp, data, folder, progress(), System.out).resuming(), folder);
+        return train(new Training(exp, data, folder, progress(), System.out).resuming(), folder, data.validating());
     }
 
-    private int train(Training training, RunFolder folder) {
+    private int train(Training training, RunFolder folder, boolean validating) {
         if (stopAfter != null) {
             training.stoppingAfter(stopAfter);
         }
@@ -206,7 +206,7 @@ final class TrainCommand implements Callable<Integer> {
 
         EpochResult best = result.epochs().stream().max((a, b) -> Double.compare(a.testAccuracy(), b.testAccuracy())).orElseThrow();
         System.out.printf(Locale.ROOT, "%nBest %s accuracy %.2f%% at epoch %d; final %.2f%%. Run folder: %s%n",
-                RunInfo.read(folder).validation != null ? "validation" : "test", best.testAccuracy(), best.epoch(), result.finalTest().accuracy(), folder.dir());
+                validating ? "validation" : "test", best.testAccuracy(), best.epoch(), result.finalTest().accuracy(), folder.dir());
         System.out.println("Constraints:");
         result.checks().forEach(line -> System.out.println("  " + line));
         return strict && !ConstraintCheck.allPass(result.checks()) ? 1 : 0;

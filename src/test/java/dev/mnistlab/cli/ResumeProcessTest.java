@@ -50,7 +50,7 @@ class ResumeProcessTest {
         Child straight = run(args("--validation", "1000", "--out", whole.toString()));
         assertThat(straight.waitFor()).isZero();
         assertThat(output(straight)).contains("Validation set: Average loss").doesNotContain("Test set:")
-                .contains("Validating on the last 1,000 training images");
+                .contains("Validating on the last 1,000 training images").contains("Best validation accuracy");
         assertThat(Files.readString(whole.resolve("run.yaml"))).contains("validation: 1000");
 
         Child first = run(args("--validation", "1000", "--stop-after", "1", "--out", paused.toString()));
@@ -60,7 +60,9 @@ class ResumeProcessTest {
         assertThat(Files.readString(paused.resolve("run.yaml"))).contains("status: paused");
         assertThat(run(List.of("train", "--resume", paused.toString(), "--stop-after", "2")).waitFor()).isZero();
         assertThat(epochsIn(paused)).isEqualTo(2);
-        assertThat(run(List.of("train", "--resume", paused.toString())).waitFor()).isZero();
+        Child last = run(List.of("train", "--resume", paused.toString()));
+        assertThat(last.waitFor()).isZero();
+        assertThat(output(last)).contains("Best validation accuracy");
         assertThat(withoutSeconds(paused)).isEqualTo(withoutSeconds(whole));
         assertThat(Files.readString(paused.resolve("run.yaml"))).contains("status: finished");
     }
