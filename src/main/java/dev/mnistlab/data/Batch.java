@@ -8,10 +8,6 @@ package dev.mnistlab.data;
  */
 public record Batch(float[] images, long[] labels, int[] indices, int size, Fill fill) {
 
-    public Batch(float[] images, long[] labels, int[] indices, int size) {
-        this(images, labels, indices, size, null);
-    }
-
     /** Writes the pixels of samples [from, to); a no-op for a batch that arrived complete. Ranges must not overlap. */
     public void prepare(int from, int to) {
         if (fill != null) {

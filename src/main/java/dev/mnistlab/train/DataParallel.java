@@ -168,7 +168,8 @@ final class DataParallel implements AutoCloseable {
                 main.divi(copies());
             }
         }
-        syncAll();
+        // the weights are already the main model's since the last step
+        copyFromMain(p -> !p.requiresGradient());
     }
 
     /**
