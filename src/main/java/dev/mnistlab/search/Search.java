@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mnistlab.AtomicFiles;
 import dev.mnistlab.MnistlabException;
 import dev.mnistlab.model.YamlFiles;
+import dev.mnistlab.train.ChildTraining;
 import dev.mnistlab.train.EpochResult;
 import dev.mnistlab.train.RunFolder;
 import java.io.IOException;
@@ -265,21 +266,12 @@ public final class Search {
         command.addAll(args);
         requireNotStopping();
         try {
-            Files.createDirectories(logFile.getParent());
-            Process p = new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile())).start();
-            running.add(p);
-            try {
-                int code = p.waitFor();
-                requireNotStopping();
-                return code;
-            } catch (InterruptedException e) {
-                p.destroy();
-                Thread.currentThread().interrupt();
-                throw new MnistlabException("interrupted");
-            } finally {
-                running.remove(p);
-            }
+            int code = ChildTraining.run(command, logFile, running);
+            requireNotStopping();
+            return code;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new MnistlabException("interrupted");
         } catch (IOException e) {
             throw new MnistlabException("cannot start a training process (" + e.getMessage() + ")");
         }

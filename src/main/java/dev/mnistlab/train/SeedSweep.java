@@ -102,14 +102,7 @@ public final class SeedSweep {
         long t0 = System.nanoTime();
         int code = 0;
         if (!finishedBefore) {
-            Process p = new ProcessBuilder(full).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
-            try {
-                code = p.waitFor();
-            } catch (InterruptedException e) {
-                p.destroy();
-                throw e;
-            }
+            code = ChildTraining.run(full, log);
         }
         List<EpochResult> epochs = EpochResult.readAll(dir);
         List<ConstraintCheck.Line> checks = epochs.isEmpty() ? List.of() : ConstraintCheck.check(params, epochs, constraints);
