@@ -17,7 +17,7 @@ import dev.mnistlab.data.Batch;
 import dev.mnistlab.data.BatchStream;
 import dev.mnistlab.data.MnistData;
 import dev.mnistlab.data.MnistSource;
-import dev.mnistlab.data.Split;
+import dev.mnistlab.infer.Evaluator;
 import dev.mnistlab.infer.TrainedModel;
 import java.nio.FloatBuffer;
 import java.nio.file.Path;
@@ -40,17 +40,16 @@ public class CleanDataProbe {
         JniUtils.setNumThreads(1);
         MnistData data = MnistSource.load(null, s -> {});
         float[] train = BatchStream.unitPixels(data.train());
-        float[] test = BatchStream.unitPixels(data.test());
         boolean finetune = args[0].equals("finetune");
         int first = finetune ? 3 : 1;
         for (int i = first; i < args.length; i++) {
             for (boolean augmented : new boolean[] {false, true}) {
                 try (TrainedModel m = TrainedModel.load(Path.of(args[i]))) {
-                    double before = accuracy(m, test, data.test());
+                    double before = Evaluator.evaluate(m, data.test()).accuracy();
                     Augmentation aug = augmented ? m.experiment().recipe().augment : Augmentation.NONE;
                     String after = finetune
-                            ? fineTune(m, data, train, test, aug, Float.parseFloat(args[1]), Integer.parseInt(args[2]))
-                            : String.format("%.2f", recalibrate(m, data, train, test, aug));
+                            ? fineTune(m, data, train, aug, Float.parseFloat(args[1]), Integer.parseInt(args[2]))
+                            : String.format("%.2f", recalibrate(m, data, train, aug));
                     System.out.printf("%s  %s  before %.2f  after %s%n", args[i],
                             augmented ? "augmented" : "clean    ", before, after);
                 }
@@ -59,7 +58,7 @@ public class CleanDataProbe {
         System.exit(0);
     }
 
-    private static double recalibrate(TrainedModel m, MnistData data, float[] train, float[] test, Augmentation aug) {
+    private static double recalibrate(TrainedModel m, MnistData data, float[] train, Augmentation aug) {
         int n = 0;
         try (NDManager manager = NDManager.newBaseManager()) {
             for (Batch b : new BatchStream(data.train(), train, 1000, m.experiment().recipe().normalize, aug, 77, true)) {
@@ -72,10 +71,10 @@ public class CleanDataProbe {
                 }
             }
         }
-        return accuracy(m, test, data.test());
+        return Evaluator.evaluate(m, data.test()).accuracy();
     }
 
-    private static String fineTune(TrainedModel m, MnistData data, float[] train, float[] test, Augmentation aug,
+    private static String fineTune(TrainedModel m, MnistData data, float[] train, Augmentation aug,
                                    float lr, int epochs) {
         StringBuilder out = new StringBuilder();
         try (Model model = Model.newInstance("probe", "PyTorch")) {
@@ -98,7 +97,7 @@ public class CleanDataProbe {
                         }
                         t.step();
                     }
-                    out.append(String.format(" %.2f", accuracy(m, test, data.test())));
+                    out.append(String.format(" %.2f", Evaluator.evaluate(m, data.test()).accuracy()));
                 }
             }
         }
@@ -107,24 +106,5 @@ public class CleanDataProbe {
 
     private static NDArray images(NDManager s, Batch b) {
         return s.create(FloatBuffer.wrap(b.images()), new Shape(b.size(), 1, 28, 28));
-    }
-
-    private static double accuracy(TrainedModel m, float[] pixels, Split split) {
-        int correct = 0;
-        for (int i = 0; i < split.count(); i += 1000) {
-            float[] logits = m.logits(pixels, i, 1000);
-            for (int k = 0; k < 1000; k++) {
-                int best = 0;
-                for (int c = 1; c < 10; c++) {
-                    if (logits[k * 10 + c] > logits[k * 10 + best]) {
-                        best = c;
-                    }
-                }
-                if (best == split.labels()[i + k]) {
-                    correct++;
-                }
-            }
-        }
-        return correct / 100.0;
     }
 }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.lang.ProcessBuilder.Redirect;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 
@@ -18,7 +19,7 @@ public final class ChildTraining {
 
     /** Runs {@code command} to its end and returns its exit code; an interrupt stops it at once. */
     public static int run(List<String> command, Path log) throws IOException, InterruptedException {
-        return run(command, log, new java.util.ArrayList<>());
+        return run(command, log, new ArrayList<>());
     }
 
     /**
