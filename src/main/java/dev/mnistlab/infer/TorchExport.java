@@ -93,6 +93,8 @@ public final class TorchExport {
                         s.in().channels(), l.out(), l.kernel(), l.stride(), l.padding(),
                         l.groups() > 1 ? "groups=" + l.groups() + ", " : "", l.bias() ? "True" : "False");
                 case RELU -> "nn.ReLU()";
+                case SILU -> "nn.SiLU()";
+                case GELU -> "nn.GELU()";
                 case BATCHNORM -> (s.in().flat() ? "nn.BatchNorm1d(" : "nn.BatchNorm2d(") + s.in().channels()
                         + ", eps=1e-5, momentum=0.1)";
                 case DROPOUT -> "nn.Dropout(" + l.rate() + ")";
@@ -100,6 +102,7 @@ public final class TorchExport {
                 case AVGPOOL -> "nn.AvgPool2d(" + l.kernel() + ", stride=" + l.stride() + ")";
                 case GAP -> "nn.AdaptiveAvgPool2d(1)";
                 case FLATTEN -> "nn.Flatten()";
+                case SHUFFLE -> "nn.ChannelShuffle(" + l.groups() + ")";
                 case LINEAR -> "nn.Linear(" + s.in().size() + ", " + l.out() + ", bias=" + (l.bias() ? "True" : "False") + ")";
             };
             sb.append(String.format(Locale.ROOT, "        %s,  # %d: %s -> %s%n", module, s.index() - 1, l.origin().substring(Math.max(0, l.origin().lastIndexOf("layer "))), s.out()));

@@ -21,13 +21,16 @@ public record Layer(
     public enum Kind {
         CONV("Conv2d"),
         RELU("ReLU"),
+        SILU("SiLU"),
+        GELU("GELU"),
         BATCHNORM("BatchNorm2d"),
         DROPOUT("Dropout"),
         MAXPOOL("MaxPool2d"),
         AVGPOOL("AvgPool2d"),
         GAP("GlobalAvgPool2d"),
         FLATTEN("Flatten"),
-        LINEAR("Linear");
+        LINEAR("Linear"),
+        SHUFFLE("ChannelShuffle");
 
         private final String torchName;
 

@@ -1,9 +1,12 @@
 package dev.mnistlab.model;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.nn.Block;
 import ai.djl.nn.Blocks;
+import ai.djl.nn.LambdaBlock;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.core.Linear;
@@ -28,6 +31,16 @@ public final class ModelBuilder {
         return net;
     }
 
+    /** ShuffleNet's channel shuffle, as torch.nn.ChannelShuffle: (g, c/g) channels become (c/g, g). */
+    private static Block channelShuffle(int groups) {
+        return new LambdaBlock(in -> {
+            NDArray x = in.singletonOrThrow();
+            Shape s = x.getShape();
+            return new NDList(x.reshape(s.get(0), groups, s.get(1) / groups, s.get(2), s.get(3))
+                    .transpose(0, 2, 1, 3, 4).reshape(s));
+        }, "channelShuffle");
+    }
+
     private static Block block(ShapeTrace.Step step) {
         Layer l = step.layer();
         return switch (l.kind()) {
@@ -40,6 +53,8 @@ public final class ModelBuilder {
                     .optBias(l.bias())
                     .build();
             case RELU -> Activation.reluBlock();
+            case SILU -> Activation.swishBlock(1f);
+            case GELU -> Activation.geluBlock();
             // DJL's momentum is the weight of the old running value: 0.9 here is PyTorch's 0.1
             case BATCHNORM -> BatchNorm.builder().optMomentum(0.9f).optEpsilon(1e-5f).build();
             case DROPOUT -> new SeededDropout(l.rate());
@@ -49,6 +64,7 @@ public final class ModelBuilder {
             case GAP -> Pool.avgPool2dBlock(new Shape(step.in().height(), step.in().width()));
             case FLATTEN -> Blocks.batchFlattenBlock();
             case LINEAR -> Linear.builder().setUnits(l.out()).optBias(l.bias()).build();
+            case SHUFFLE -> channelShuffle(l.groups());
         };
     }
 }

@@ -99,7 +99,15 @@ public final class ShapeTrace {
                 }
                 yield Shape3.vector(layer.out());
             }
-            case RELU, BATCHNORM, DROPOUT -> in;
+            case SHUFFLE -> {
+                requireMap(layer, in);
+                if (in.channels() % layer.groups() != 0) {
+                    throw new MnistlabException(layer.origin() + ": shuffle groups " + layer.groups() + " must divide the "
+                            + in.channels() + " channels; use the groups of the grouped conv before it");
+                }
+                yield in;
+            }
+            case RELU, SILU, GELU, BATCHNORM, DROPOUT -> in;
         };
     }
 

@@ -23,8 +23,9 @@ public final class SpecParser {
     private static final Set<String> POOL_KEYS = Set.of("kernel", "stride");
     private static final Set<String> LINEAR_KEYS = Set.of("out", "bias");
     private static final Set<String> DROPOUT_KEYS = Set.of("rate");
-    private static final List<String> TYPES = List.of("block", "conv", "relu", "bn", "batchnorm", "dropout",
-            "maxpool", "avgpool", "gap", "flatten", "linear");
+    private static final Set<String> SHUFFLE_KEYS = Set.of("groups");
+    private static final List<String> TYPES = List.of("block", "conv", "relu", "silu", "gelu", "bn", "batchnorm", "dropout",
+            "maxpool", "avgpool", "gap", "flatten", "linear", "shuffle");
 
     private SpecParser() {}
 
@@ -93,7 +94,7 @@ public final class SpecParser {
         switch (type) {
             case "block" -> expandBlock(value, blockDefaults, label, out);
             case "conv" -> out.add(conv(settings(value, "out", CONV_KEYS, label), null, label));
-            case "relu" -> out.add(Layer.simple(Kind.RELU, label));
+            case "relu", "silu", "gelu" -> out.add(activation(type, label));
             case "bn", "batchnorm" -> out.add(Layer.simple(Kind.BATCHNORM, label));
             case "gap" -> out.add(Layer.simple(Kind.GAP, label));
             case "flatten" -> out.add(Layer.simple(Kind.FLATTEN, label));
@@ -104,6 +105,8 @@ public final class SpecParser {
                 int stride = positive(s, "stride", label, kernel);
                 out.add(new Layer(type.equals("maxpool") ? Kind.MAXPOOL : Kind.AVGPOOL, 0, kernel, 0, stride, 1, false, 0, label));
             }
+            case "shuffle" -> out.add(new Layer(Kind.SHUFFLE, 0, 0, 0, 1,
+                    positive(settings(value, "groups", SHUFFLE_KEYS, label), "groups", label, -1), false, 0, label));
             case "linear" -> {
                 JsonNode s = settings(value, "out", LINEAR_KEYS, label);
                 out.add(new Layer(Kind.LINEAR, positive(s, "out", label, -1), 0, 0, 1, 1, bool(s, "bias", true), 0, label));
@@ -128,14 +131,14 @@ public final class SpecParser {
         }
         for (String step : order) {
             switch (step) {
-                case "relu" -> out.add(Layer.simple(Kind.RELU, label));
+                case "relu", "silu", "gelu" -> out.add(activation(step, label));
                 case "bn", "batchnorm" -> out.add(Layer.simple(Kind.BATCHNORM, label));
                 case "dropout" -> {
                     if (rate > 0) {
                         out.add(dropout(rate, label));
                     }
                 }
-                default -> throw new MnistlabException(label + ": 'then' may list relu, bn and dropout, not '" + step + "'");
+                default -> throw new MnistlabException(label + ": 'then' may list an activation (relu, silu, gelu), bn and dropout, not '" + step + "'");
             }
         }
     }
@@ -149,6 +152,14 @@ public final class SpecParser {
         int groups = positive(s.has("groups") ? s : fallback, "groups", label, 1);
         boolean bias = bool(s.has("bias") ? s : fallback, "bias", false);
         return new Layer(Kind.CONV, positive(s, "out", label, -1), kernel, padding, stride, groups, bias, 0, label);
+    }
+
+    private static Layer activation(String name, String label) {
+        return Layer.simple(switch (name) {
+            case "silu" -> Kind.SILU;
+            case "gelu" -> Kind.GELU;
+            default -> Kind.RELU;
+        }, label);
     }
 
     private static Layer dropout(double rate, String label) {

@@ -51,12 +51,17 @@ class TorchExportTest {
                 layers:
                   - conv: 8
                   - conv: {out: 8, groups: 8}
+                  - silu
+                  - gelu
+                  - shuffle: 2
                   - gap
                   - conv: {out: 10, kernel: 1}
                 """.getBytes(StandardCharsets.UTF_8)), "test"), "test", "dw");
         assertThat(TorchExport.modules(spec.trace()))
                 .contains("nn.Conv2d(8, 8, kernel_size=3, stride=1, padding=0, groups=8, bias=False)")
-                .contains("nn.Conv2d(1, 8, kernel_size=3, stride=1, padding=0, bias=False)");
+                .contains("nn.Conv2d(1, 8, kernel_size=3, stride=1, padding=0, bias=False)")
+                .contains("nn.SiLU(),  # 2: layer 3 (silu)").contains("nn.GELU(),  # 3: layer 4 (gelu)")
+                .contains("nn.ChannelShuffle(2),  # 4: layer 5 (shuffle)");
     }
 
     /**

@@ -90,6 +90,60 @@ class SpecTest {
     }
 
     @Test
+    void blocksAndLayersMayUseSiluOrGeluInsteadOfRelu() throws IOException {
+        ModelSpec spec = parse("""
+                block: {then: [silu, bn]}
+                layers:
+                  - block: 10
+                  - gelu
+                  - gap
+                  - conv: {out: 10, kernel: 1}
+                """);
+        assertThat(spec.layers()).extracting(Layer::kind).containsExactly(Layer.Kind.CONV, Layer.Kind.SILU,
+                Layer.Kind.BATCHNORM, Layer.Kind.GELU, Layer.Kind.GAP, Layer.Kind.CONV);
+        assertThatThrownBy(() -> parse("""
+                block: {then: [tanh, bn]}
+                layers:
+                  - block: 10
+                """)).isInstanceOf(MnistlabException.class)
+                .hasMessageContaining("layer 1 (block)").hasMessageContaining("relu, silu, gelu").hasMessageContaining("'tanh'");
+    }
+
+    /** The values of torch.nn.SiLU and torch.nn.GELU (exact, erf-based), computed in float64. */
+    @Test
+    void siluAndGeluComputeWhatPyTorchsModulesCompute() throws IOException {
+        float[] x = {-4f, -2f, -1f, -0.5f, -0.1f, 0f, 0.1f, 1f, 2f, 3f};
+        float[] silu = {-0.07194484f, -0.23840584f, -0.26894142f, -0.18877033f, -0.047502081f, 0f, 0.052497919f,
+            0.73105858f, 1.7615942f, 2.8577224f};
+        float[] gelu = {-0.00012668497f, -0.045500264f, -0.15865525f, -0.15426877f, -0.046017216f, 0f, 0.053982784f,
+            0.84134475f, 1.9544997f, 2.9959503f};
+        assertThat(apply("silu", x)).containsExactly(silu, org.assertj.core.data.Offset.offset(1e-6f));
+        assertThat(apply("gelu", x)).containsExactly(gelu, org.assertj.core.data.Offset.offset(1e-6f));
+    }
+
+    @Test
+    void shuffleReordersChannelsAsTorchsChannelShuffle() throws IOException {
+        float[] channels = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9};
+        // torch.nn.ChannelShuffle(2) on channels 0..9
+        assertThat(apply("shuffle: 2", channels)).containsExactly(0, 5, 1, 6, 2, 7, 3, 8, 4, 9);
+        assertThatThrownBy(() -> apply("shuffle: 3", channels)).isInstanceOf(MnistlabException.class)
+                .hasMessageContaining("layer 1 (shuffle)").hasMessageContaining("must divide the 10 channels");
+    }
+
+    /** One layer alone, on ten channels of one pixel: a spec whose output is already the ten logits. */
+    private static float[] apply(String layer, float[] x) throws IOException {
+        ModelSpec spec = parse("input: [10, 1, 1]\nlayers:\n  - " + layer + "\n");
+        try (Model model = Model.newInstance("one-layer", "PyTorch")) {
+            Block block = ModelBuilder.build(spec);
+            Shape shape = new Shape(1, 10, 1, 1);
+            block.initialize(model.getNDManager(), ai.djl.ndarray.types.DataType.FLOAT32, shape);
+            var out = block.forward(new ParameterStore(model.getNDManager(), false),
+                    new ai.djl.ndarray.NDList(model.getNDManager().create(x, shape)), false);
+            return out.singletonOrThrow().toFloatArray();
+        }
+    }
+
+    @Test
     void depthwiseConvsCountParametersAsPyTorchDoes() throws IOException {
         ModelSpec spec = parse("""
                 layers:
