@@ -41,6 +41,14 @@ public final class ModelBuilder {
         }, "channelShuffle");
     }
 
+    /**
+     * x * sigmoid(x). Not DJL's swish, which multiplies by a Number: DJL frees that scalar right after the
+     * multiply although backward still reads it, so a garbage collection in between corrupts the gradient.
+     */
+    static NDArray silu(NDArray x) {
+        return x.mul(Activation.sigmoid(x));
+    }
+
     private static Block block(ShapeTrace.Step step) {
         Layer l = step.layer();
         return switch (l.kind()) {
@@ -53,7 +61,7 @@ public final class ModelBuilder {
                     .optBias(l.bias())
                     .build();
             case RELU -> Activation.reluBlock();
-            case SILU -> Activation.swishBlock(1f);
+            case SILU -> new LambdaBlock(in -> new NDList(silu(in.singletonOrThrow())), "SiLU");
             case GELU -> Activation.geluBlock();
             // DJL's momentum is the weight of the old running value: 0.9 here is PyTorch's 0.1
             case BATCHNORM -> BatchNorm.builder().optMomentum(0.9f).optEpsilon(1e-5f).build();

@@ -244,9 +244,13 @@ final class DataParallel implements AutoCloseable {
         }
     }
 
-    /** A shard's mean loss, scaled so the shards' gradients add up to the whole batch's mean. */
-    private NDArray weighted(NDArray loss, int shard, int batch) {
-        return shard == batch ? loss : loss.mul((float) shard / batch);
+    /**
+     * A shard's mean loss, scaled so the shards' gradients add up to the whole batch's mean. The scale is
+     * an array of the batch's manager, not {@code loss.mul(float)}: DJL frees that scalar right after the
+     * multiply although backward still reads it, so a garbage collection in between corrupts the gradient.
+     */
+    static NDArray weighted(NDArray loss, int shard, int batch) {
+        return shard == batch ? loss : loss.mul(loss.getManager().create((float) shard / batch));
     }
 
     private NDArray images(StagingBuffer staging, NDManager m, Batch batch, int from, int to) {

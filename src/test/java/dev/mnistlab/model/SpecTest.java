@@ -4,6 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.djl.Model;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.training.GradientCollector;
+import dev.mnistlab.NativeMemory;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
@@ -119,6 +124,23 @@ class SpecTest {
             0.84134475f, 1.9544997f, 2.9959503f};
         assertThat(apply("silu", x)).containsExactly(silu, org.assertj.core.data.Offset.offset(1e-6f));
         assertThat(apply("gelu", x)).containsExactly(gelu, org.assertj.core.data.Offset.offset(1e-6f));
+    }
+
+    /** SiLU's gradient, s(x) * (1 + x * (1 - s(x))), even when a garbage collection runs before backward. */
+    @Test
+    void siluGradientSurvivesAGarbageCollectionBeforeBackward() throws InterruptedException {
+        float[] x = {-2f, -0.5f, 0f, 1f, 3f};
+        float[] expected = {-0.090784249f, 0.26003881f, 0.5f, 0.92767051f, 1.0881041f};
+        try (NDManager m = NDManager.newBaseManager("PyTorch")) {
+            NDArray in = m.create(x);
+            in.setRequiresGradient(true);
+            try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+                NDArray y = ModelBuilder.silu(in).sum();
+                NativeMemory.churn();
+                collector.backward(y);
+            }
+            assertThat(in.getGradient().toFloatArray()).containsExactly(expected, org.assertj.core.data.Offset.offset(1e-6f));
+        }
     }
 
     @Test

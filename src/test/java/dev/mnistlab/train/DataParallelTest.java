@@ -4,6 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.data.Offset.offset;
 import static org.assertj.core.api.Assertions.withinPercentage;
 
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import dev.mnistlab.NativeMemory;
 import dev.mnistlab.data.MnistData;
 import dev.mnistlab.data.MnistSource;
 import dev.mnistlab.model.YamlFiles;
@@ -28,6 +34,23 @@ class DataParallelTest {
         assertThat(DataParallel.Layout.of(8, 128)).isEqualTo(new DataParallel.Layout(4, 2));
         assertThat(DataParallel.Layout.of(2, 32)).isEqualTo(new DataParallel.Layout(1, 2));
         assertThat(DataParallel.Layout.of(3, 100)).isEqualTo(new DataParallel.Layout(3, 1));
+    }
+
+    /** The shard's scale must outlive the multiply: backward reads it after a garbage collection may have run. */
+    @Test
+    void aShardsLossScaleSurvivesAGarbageCollectionBeforeBackward() throws InterruptedException {
+        for (int trial = 0; trial < 5; trial++) {
+            try (NDManager m = NDManager.newBaseManager("PyTorch")) {
+                NDArray x = m.ones(new Shape(4));
+                x.setRequiresGradient(true);
+                try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+                    NDArray loss = DataParallel.weighted(x.sum(), 32, 128);
+                    NativeMemory.churn();
+                    collector.backward(loss);
+                }
+                assertThat(x.getGradient().toFloatArray()).containsOnly(0.25f);
+            }
+        }
     }
 
     /**
