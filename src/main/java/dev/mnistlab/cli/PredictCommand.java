@@ -20,7 +20,8 @@ final class PredictCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "RUN_DIR", description = "A finished run folder (experiment.yaml + weights.params).")
     Path run;
 
-    @Parameters(index = "1..*", arity = "1..*", paramLabel = "IMAGE", description = "PNG, JPEG, GIF or BMP files.")
+    @Parameters(index = "1..*", arity = "1..*", paramLabel = "IMAGE", description = "PNG, JPEG, GIF or BMP files, at most "
+            + MnistForm.MAX_SIDE + " pixels a side and " + MnistForm.MAX_PIXELS / 1_000_000 + " megapixels.")
     List<Path> images;
 
     @Mixin

@@ -1,5 +1,6 @@
 package dev.mnistlab.cli;
 
+import dev.mnistlab.MnistlabException;
 import dev.mnistlab.infer.DrawingServer;
 import dev.mnistlab.infer.TrainedModel;
 import java.nio.file.Path;
@@ -22,10 +23,19 @@ final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
+        if (port < 0 || port > 65535) {
+            throw new MnistlabException("--port " + port + " is not a port number; use 1024 to 65535, or 0 to pick a free one");
+        }
         // one small image per request: more native threads only add overhead
         EngineThreads.configure(1);
         TrainedModel model = TrainedModel.load(run);
-        DrawingServer server = DrawingServer.start(model, port);
+        DrawingServer server;
+        try {
+            server = DrawingServer.start(model, port);
+        } catch (RuntimeException e) {
+            model.close();
+            throw e;
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();
             model.close();

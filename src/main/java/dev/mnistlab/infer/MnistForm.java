@@ -12,7 +12,12 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Iterator;
+import java.util.Locale;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
+import javax.imageio.stream.MemoryCacheImageInputStream;
 
 /**
  * Brings an arbitrary image of one digit into MNIST's form, the way MNIST itself was made: greyscale, white
@@ -34,6 +39,22 @@ public final class MnistForm {
 
     private MnistForm() {}
 
+    /**
+     * The largest image read, in pixels a side and in all: a 24-megapixel photo fits. Decoding takes up to
+     * about 20 bytes a pixel (the decoded image, its grey copy, the crop), so this bounds one image to about
+     * half a gigabyte. The header's size is checked before any pixel is decoded, so an image bomb (a small file
+     * declaring, say, 30000x30000) is refused without the memory it asks for.
+     */
+    public static final int MAX_SIDE = 16_384;
+    public static final long MAX_PIXELS = 25_000_000;
+
+    /** An image whose header declares more than {@link #MAX_SIDE} or {@link #MAX_PIXELS}. */
+    public static final class TooLarge extends MnistlabException {
+        TooLarge(String message) {
+            super(message);
+        }
+    }
+
     /** Pixels in [0, 1], row-major 28x28, from an image file ImageIO can read (PNG, JPEG, GIF, BMP). */
     public static float[] read(Path file) {
         byte[] bytes;
@@ -47,16 +68,37 @@ public final class MnistForm {
 
     /** As {@link #read(Path)} for encoded image bytes; {@code what} names them in errors. */
     public static float[] decode(byte[] bytes, String what) {
-        BufferedImage image;
-        try {
-            image = ImageIO.read(new ByteArrayInputStream(bytes));
-        } catch (IOException e) {
+        return of(image(bytes, what), what);
+    }
+
+    /** Decodes the first image as ImageIO.read does, after checking the size its header declares. */
+    private static BufferedImage image(byte[] bytes, String what) {
+        try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
+            Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
+            if (!readers.hasNext()) {
+                throw new MnistlabException(what + ": not an image format Java can read; use PNG, JPEG, GIF or BMP");
+            }
+            ImageReader reader = readers.next();
+            try {
+                reader.setInput(in, true, true);
+                checkSize(reader.getWidth(0), reader.getHeight(0), what);
+                return reader.read(0);
+            } finally {
+                reader.dispose();
+            }
+        } catch (MnistlabException e) {
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            // decoders meet malformed input with IIOException but also with runtime exceptions
             throw new MnistlabException(what + ": not a readable image (" + e.getMessage() + "); use PNG, JPEG, GIF or BMP", e);
         }
-        if (image == null) {
-            throw new MnistlabException(what + ": not an image format Java can read; use PNG, JPEG, GIF or BMP");
+    }
+
+    private static void checkSize(int width, int height, String what) {
+        if (width > MAX_SIDE || height > MAX_SIDE || (long) width * height > MAX_PIXELS) {
+            throw new TooLarge(String.format(Locale.ROOT, "%s: the image is %dx%d pixels; images may have at most %d pixels a side "
+                    + "and %d megapixels in all (scale it down first)", what, width, height, MAX_SIDE, MAX_PIXELS / 1_000_000));
         }
-        return of(image, what);
     }
 
     public static float[] of(BufferedImage image, String what) {

@@ -8,6 +8,8 @@ import java.awt.Color;
 import java.awt.Font;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -58,11 +60,35 @@ class InferCliTest {
         assertThat(missing.code()).isEqualTo(2);
         assertThat(missing.err().strip()).doesNotContain("\n").contains("nope.png: cannot read the image");
 
+        // a small PNG declaring 30000x30000 grey pixels: refused from its header, not an OutOfMemoryError
+        Path bomb = Files.write(dir.resolve("bomb.png"), ImageBomb.of("png", 30000, 30000));
+        CliRun huge = run("predict", runDir.toString(), bomb.toString());
+        assertThat(huge.code()).as(huge.err()).isEqualTo(2);
+        assertThat(huge.err().strip()).doesNotContain("\n").contains("bomb.png: the image is 30000x30000 pixels; images may have at most");
+
         Files.writeString(runDir.resolve("experiment.yaml"), dev.mnistlab.train.Experiment.preset("seed003").toYaml());
         CliRun mismatch = run("evaluate", runDir.toString());
         assertThat(mismatch.code()).isEqualTo(2);
         assertThat(mismatch.err().strip()).doesNotContain("\n").contains("does not fit the spec 'seed003'");
 
         assertThat(run("export", runDir.toString()).err()).contains("Missing required option: '--to=DIR'");
+    }
+
+    @Test
+    void serveNamesABadOrTakenPortInOneLine(@TempDir Path dir) throws IOException {
+        Path runDir = InferFixture.shippedRun(dir);
+        for (String port : new String[] {"70000", "-1"}) {
+            CliRun bad = run("serve", runDir.toString(), "--port", port);
+            assertThat(bad.code()).as(bad.err()).isEqualTo(2);
+            assertThat(bad.err().strip()).doesNotContain("\n")
+                    .isEqualTo("mnistlab: --port " + port + " is not a port number; use 1024 to 65535, or 0 to pick a free one");
+        }
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            int port = taken.getLocalPort();
+            CliRun inUse = run("serve", runDir.toString(), "--port", Integer.toString(port));
+            assertThat(inUse.code()).as(inUse.err()).isEqualTo(2);
+            assertThat(inUse.err().strip()).doesNotContain("\n")
+                    .isEqualTo("mnistlab: --port " + port + ": 127.0.0.1:" + port + " is in use; choose another port, or 0 for a free one");
+        }
     }
 }

@@ -148,6 +148,27 @@ class MnistFormTest {
                 .isInstanceOf(MnistlabException.class).hasMessageContaining("notes.txt: not an image format");
     }
 
+    /** Every format predict reads: a header declaring 30000x30000 is refused before any pixel is decoded. */
+    @Test
+    void imageBombsAreRefusedFromTheirHeader() throws IOException {
+        for (String format : ImageBomb.FORMATS) {
+            byte[] bomb = ImageBomb.of(format, 30000, 30000);
+            assertThat(bomb.length).as(format).isLessThan(2000);
+            assertThatThrownBy(() -> MnistForm.decode(bomb, "bomb." + format)).as(format)
+                    .isInstanceOf(MnistlabException.class)
+                    .hasMessage("bomb." + format + ": the image is 30000x30000 pixels; images may have at most 16384 pixels "
+                            + "a side and 25 megapixels in all (scale it down first)");
+        }
+        // each limit by itself: one side too long, or too many pixels with both sides allowed
+        assertThatThrownBy(() -> MnistForm.decode(ImageBomb.of("png", 16385, 10), "wide.png"))
+                .isInstanceOf(MnistlabException.class).hasMessageStartingWith("wide.png: the image is 16385x10 pixels;");
+        assertThatThrownBy(() -> MnistForm.decode(ImageBomb.of("gif", 5000, 5001), "big.gif"))
+                .isInstanceOf(MnistlabException.class).hasMessageStartingWith("big.gif: the image is 5000x5001 pixels;");
+        // allowed by its header, the same small file is decoded and found truncated: still one clear line
+        assertThatThrownBy(() -> MnistForm.decode(ImageBomb.of("png", 1000, 1000), "short.png"))
+                .isInstanceOf(MnistlabException.class).hasMessageStartingWith("short.png: not a readable image (");
+    }
+
     @Test
     void aLargeDigitIsScaledIntoTwentyByTwentyAndCentred() {
         BufferedImage seven = InferFixture.render('7', new Font(Font.SANS_SERIF, Font.BOLD, 300), Color.BLACK,
