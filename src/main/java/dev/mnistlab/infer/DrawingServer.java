@@ -33,7 +33,9 @@ import java.util.stream.Collectors;
  *   a client that sends half a request holds a thread. There are {@link #WORKERS} of them, and the JDK's own
  *   request timer closes a connection whose request is not complete after {@link #REQUEST_SECONDS} (a
  *   connection that sends nothing at all is closed as idle after the same time). Held connections therefore
- *   cannot starve the page for longer than that, and fewer than {@link #WORKERS} of them not at all.</li>
+ *   cannot starve the page for longer than that, and fewer than {@link #WORKERS} of them not at all. (A request
+ *   waiting for a worker is on its own deadline too, so in a flood of held connections the page's request may be
+ *   closed as well; the next one gets through.)</li>
  * <li>Other web pages. Only Host {@code 127.0.0.1:port} or {@code localhost:port} is answered (a DNS-rebinding
  *   page sends its own name), an Origin other than the page's own is refused (403), and /predict takes only
  *   {@code image/png}, the type the page sends (415), which a foreign page cannot send without a CORS
