@@ -46,7 +46,7 @@ public class CleanDataProbe {
             for (boolean augmented : new boolean[] {false, true}) {
                 try (TrainedModel m = TrainedModel.load(Path.of(args[i]))) {
                     double before = Evaluator.evaluate(m, data.test()).accuracy();
-                    Augmentation aug = augmented ? m.experiment().recipe().augment : Augmentation.NONE;
+                    Augmentation aug = augmented ? m.experiment().recipe().augment() : Augmentation.NONE;
                     String after = finetune
                             ? fineTune(m, data, train, aug, Float.parseFloat(args[1]), Integer.parseInt(args[2]))
                             : String.format("%.2f", recalibrate(m, data, train, aug));
@@ -61,7 +61,7 @@ public class CleanDataProbe {
     private static double recalibrate(TrainedModel m, MnistData data, float[] train, Augmentation aug) {
         int n = 0;
         try (NDManager manager = NDManager.newBaseManager()) {
-            for (Batch b : new BatchStream(data.train(), train, 1000, m.experiment().recipe().normalize, aug, 77, true)) {
+            for (Batch b : new BatchStream(data.train(), train, 1000, m.experiment().recipe().normalize(), aug, 77, true)) {
                 b.prepare(0, b.size());
                 try (NDManager s = manager.newSubManager()) {
                     m.block().forward(new ParameterStore(s, false), new NDList(images(s, b)), true);
@@ -88,7 +88,7 @@ public class CleanDataProbe {
                     }
                 });
                 for (int e = 0; e < epochs; e++) {
-                    for (Batch b : new BatchStream(data.train(), train, 128, m.experiment().recipe().normalize, aug, 1000 + e, true)) {
+                    for (Batch b : new BatchStream(data.train(), train, 128, m.experiment().recipe().normalize(), aug, 1000 + e, true)) {
                         b.prepare(0, b.size());
                         try (NDManager s = t.getManager().newSubManager();
                              GradientCollector gc = t.newGradientCollector()) {

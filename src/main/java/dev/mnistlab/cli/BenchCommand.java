@@ -54,11 +54,11 @@ final class BenchCommand implements Callable<Integer> {
         EngineThreads.configure(threads);
         MnistData data = MnistSource.load(dataDir.dir, s -> { });
         Experiment probe = Experiment.preset(preset);
-        int images = batches * probe.recipe().batchSize;
+        int images = batches * probe.recipe().batchSize();
         double[] peak = new double[1];
         String peakText = Benchmark.peakEstimate(threads, peak);
         System.out.printf(Locale.ROOT, "bench: %s, batch %d, %d training images per measured epoch, %d thread(s)%n",
-                preset, probe.recipe().batchSize, images, threads);
+                preset, probe.recipe().batchSize(), images, threads);
         System.out.println("peak estimate: " + peakText);
 
         List<double[]> ours = new ArrayList<>();

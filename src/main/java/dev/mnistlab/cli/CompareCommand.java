@@ -2,9 +2,8 @@ package dev.mnistlab.cli;
 
 import dev.mnistlab.report.Comparison;
 import dev.mnistlab.report.RunData;
+import dev.mnistlab.train.RunFolder;
 import java.nio.file.Path;
-import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -20,7 +19,7 @@ final class CompareCommand implements Callable<Integer> {
     @Parameters(arity = "1..*", paramLabel = "RUN_DIR", description = "Run folders, in the order to compare them.")
     List<Path> runs;
 
-    @Option(names = "--out", paramLabel = "DIR", description = "Where to write the comparison (default runs/compare-<time>).")
+    @Option(names = "--out", paramLabel = "DIR", description = "Where to write the comparison (default runs/<time>-compare).")
     Path out;
 
     @Override
@@ -31,8 +30,7 @@ final class CompareCommand implements Callable<Integer> {
             Path name = dir.toAbsolutePath().normalize().getFileName();
             entries.add(new Comparison.Entry(name == null ? dir.toString() : name.toString(), run.experiment().description(), run));
         }
-        Path target = out != null ? out
-                : Path.of("runs", "compare-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+        Path target = out != null ? out : RunFolder.defaultDir("compare");
         String md = Comparison.write(target, "comparison", "Comparison of " + entries.size() + " runs", "", entries, s -> { });
         System.out.print(md);
         System.out.println("Written to " + target.resolve("comparison.html") + " (and comparison.md, comparison-accuracy.png)");

@@ -1,7 +1,7 @@
 package dev.mnistlab.cli;
 
 import dev.mnistlab.report.Journey;
-import dev.mnistlab.report.JourneyRunner;
+import dev.mnistlab.search.JourneyRunner;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -33,10 +33,8 @@ final class JourneyCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Checks.positive("--epochs", epochs);
-        Journey journey = Journey.load(file);
-        if (epochs != null) {
-            journey.overrideEpochs(epochs);
-        }
+        Journey loaded = Journey.load(file);
+        Journey journey = epochs != null ? loaded.withEpochs(epochs) : loaded;
         // must happen before the engine loads
         threads.configure();
         // a quick check gets its own default folder, so it never replaces the journey's full runs

@@ -1,11 +1,10 @@
 package dev.mnistlab.cli;
 
 import dev.mnistlab.data.MnistSource;
+import dev.mnistlab.search.ChildTraining;
 import dev.mnistlab.search.Search;
 import dev.mnistlab.search.SearchSpace;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -76,15 +75,10 @@ final class SearchCommand implements Callable<Integer> {
         }
         SearchSpace searchSpace = space != null ? SearchSpace.file(space) : SearchSpace.defaults();
         MnistSource.load(dataDir.dir, System.out::println); // fetch once, not in every child
-        List<String> train = new ArrayList<>(Main.childTrainCommand());
-        if (dataDir.dir != null) {
-            train.addAll(List.of("--data-dir", dataDir.dir.toString()));
-        }
-        List<String> fresh = limitTrain == null ? List.of() : List.of("--limit-train", limitTrain.toString());
         Path dir = out != null ? out : Path.of("runs", "search-" + budget + "-seed" + seed);
         int at = parallel != null ? parallel : Runtime.getRuntime().availableProcessors();
         new Search(new Search.Settings(budget, trials, seed, eta, minEpochs, Math.min(finalists, trials), seeds, validation),
-                searchSpace, dir, train, fresh, at, System.out).run();
+                searchSpace, dir, new ChildTraining(Main.childTrainCommand()), limitTrain, dataDir.dir, at, System.out).run();
         return 0;
     }
 }

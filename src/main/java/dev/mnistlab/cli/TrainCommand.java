@@ -5,6 +5,8 @@ import dev.mnistlab.data.MnistData;
 import dev.mnistlab.data.MnistSource;
 import dev.mnistlab.model.ModelSummary;
 import dev.mnistlab.report.Reports;
+import dev.mnistlab.search.ChildTraining;
+import dev.mnistlab.search.SeedSweep;
 import dev.mnistlab.train.ConstraintCheck;
 import dev.mnistlab.train.EpochResult;
 import dev.mnistlab.train.Experiment;
@@ -12,8 +14,9 @@ import dev.mnistlab.train.Progress;
 import dev.mnistlab.train.Recipe;
 import dev.mnistlab.train.RunFolder;
 import dev.mnistlab.train.RunInfo;
+import dev.mnistlab.train.RunState;
+import dev.mnistlab.train.TrainRequest;
 import dev.mnistlab.train.Training;
-import dev.mnistlab.train.SeedSweep;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,7 +24,9 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 @Command(name = "train", mixinStandardHelpOptions = true,
         description = "Train a preset or a YAML experiment on MNIST and write a run folder.")
@@ -83,6 +88,13 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--parallel", paramLabel = "P", description = "With --seeds: runs at once (default: one per core).")
     Integer parallel;
 
+    @Option(names = "--request", paramLabel = "FILE", hidden = true,
+            description = "Run the training request in FILE (how seed sweeps and searches start their children).")
+    Path request;
+
+    @Spec
+    CommandSpec spec;
+
     @Override
     public Integer call() {
         Checks.positive("--threads", threads.threads);
@@ -91,98 +103,116 @@ final class TrainCommand implements Callable<Integer> {
         Checks.positive("--parallel", parallel);
         Checks.positive("--validation", validation);
         Checks.positive("--stop-after", stopAfter);
+        if (request != null) {
+            boolean alone = spec.commandLine().getParseResult().matchedOptions().stream()
+                    .allMatch(o -> o.longestName().equals("--request") || o.longestName().equals("--debug"));
+            if (!alone || experiment.file != null) {
+                throw new MnistlabException("--request holds the whole run; give no other options");
+            }
+            return train(TrainRequest.read(request), true);
+        }
         if (seeds != null) {
             return sweep();
         }
-        return resume != null ? resume() : fresh();
+        return resume != null ? train(resumeRequest(), false) : train(freshRequest(), force);
+    }
+
+    /** The experiment the options name: a preset or file, its recipe replaced and overridden as asked. */
+    private Experiment resolved() {
+        Experiment loaded = experiment.load();
+        Recipe recipe = recipeFile != null ? Experiment.recipeFile(recipeFile) : loaded.recipe();
+        recipe = withOverrides(recipe);
+        recipe.validate("command line");
+        return loaded.withRecipe(recipe);
     }
 
     private int sweep() {
         if (resume != null || threads.threads != null || stopAfter != null) {
             throw new MnistlabException("--seeds runs each seed with one thread in its own folder; drop --resume/--threads/--stop-after");
         }
-        Experiment loaded = experiment.load();
-        Recipe recipe = recipeFile != null ? Experiment.recipeFile(recipeFile) : loaded.recipe();
-        applyOverrides(recipe);
-        recipe.validate("command line");
+        Experiment exp = resolved();
         MnistSource.load(dataDir.dir, System.out::println); // fetch once, not in every child
-        List<String> trainCommand = Main.childTrainCommand();
-        List<String> child = new ArrayList<>();
-        if (experiment.file != null) {
-            child.add(experiment.file.toString());
-        } else {
-            child.addAll(List.of("--preset", experiment.preset != null ? experiment.preset : "default"));
-        }
-        addIf(child, "--recipe", recipeFile);
-        addIf(child, "--epochs", epochs);
-        addIf(child, "--batch-size", batchSize);
-        addIf(child, "--lr", lr);
-        addIf(child, "--limit-train", limitTrain);
-        addIf(child, "--validation", validation);
-        addIf(child, "--data-dir", dataDir.dir);
         List<Long> list = new ArrayList<>();
         for (int i = 0; i < seeds; i++) {
-            list.add(recipe.seed + i);
+            list.add(exp.recipe().seed() + i);
         }
-        Path dir = out != null ? out : Path.of("runs", java.time.LocalDateTime.now()
-                .format(java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + "-" + loaded.name() + "-seeds");
+        Path dir = out != null ? out : RunFolder.defaultDir(exp.name() + "-seeds");
         int at = parallel != null ? parallel : Math.min(seeds, Runtime.getRuntime().availableProcessors());
         System.out.printf(Locale.ROOT, "Training %s with seeds %s, %d at a time, one thread each -> %s%n",
-                loaded.name(), list, at, dir);
-        List<SeedSweep.SeedResult> results = SeedSweep.run(trainCommand, child, loaded.withRecipe(recipe), list, dir, at,
-                System.out);
+                exp.name(), list, at, dir);
+        TrainRequest template = TrainRequest.start(exp, null).withValidation(validation).withLimitTrain(limitTrain)
+                .withDataDir(dataDir.dir);
+        List<SeedSweep.SeedResult> results = SeedSweep.run(new ChildTraining(Main.childTrainCommand()), template, list,
+                dir, at, System.out);
         return strict && !results.stream().allMatch(r -> r.exitCode() == 0 && ConstraintCheck.allPass(r.checks())) ? 1 : 0;
     }
 
-    private static void addIf(List<String> args, String option, Object value) {
-        if (value != null) {
-            args.addAll(List.of(option, value.toString()));
-        }
+    private TrainRequest freshRequest() {
+        return TrainRequest.start(resolved(), out).withValidation(validation).withLimitTrain(limitTrain)
+                .withStopAfter(stopAfter).withThreads(threads.threads).withDataDir(dataDir.dir);
     }
 
-    private int fresh() {
-        Experiment loaded = experiment.load();
-        Recipe recipe = recipeFile != null ? Experiment.recipeFile(recipeFile) : loaded.recipe();
-        applyOverrides(recipe);
-        recipe.validate("command line");
-        Experiment exp = loaded.withRecipe(recipe);
-        exp.spec().trace();
-
-        threads.configure();
-        MnistData data = limited(heldOut(MnistSource.load(dataDir.dir, System.out::println), validation), limitTrain);
-        RunFolder folder = RunFolder.create(out, exp.name(), force);
-        System.out.printf(Locale.ROOT, "Training %s: %s trainable parameters, %d epochs, batch %d, seed %d -> %s%n",
-                exp.name(), ModelSummary.thousands(exp.spec().trace().trainableParameters()), recipe.epochs,
-                recipe.batchSize, recipe.seed, folder.dir());
-        if (data.validating()) {
-            System.out.printf(Locale.ROOT, "Validating on the last %,d training images; the test set is not used%n",
-                    data.test().count());
-        }
-        return train(new Training(exp, data, folder, progress(), System.out), folder, data.validating());
-    }
-
-    private int resume() {
+    private TrainRequest resumeRequest() {
         if (experiment.preset != null || experiment.file != null || recipeFile != null || epochs != null
                 || batchSize != null || lr != null || seed != null || limitTrain != null || validation != null
                 || out != null) {
             throw new MnistlabException("--resume continues the run exactly as recorded in its folder; "
                     + "drop the other experiment options (--data-dir, --threads and --stop-after are allowed)");
         }
-        RunFolder folder = RunFolder.existing(resume);
-        Experiment exp = Experiment.file(folder.file(RunFolder.EXPERIMENT));
-        RunInfo info = RunInfo.read(folder);
-        Integer requested = threads.threads;
-        if (requested != null && requested != info.threads) {
-            System.out.printf("Note: the run used %d threads; with %d the digits will differ from an uninterrupted run%n",
-                    info.threads, requested);
-        }
-        EngineThreads.configure(requested != null ? requested : info.threads);
-        Path dir = dataDir.dir != null ? dataDir.dir : Path.of(info.dataDir);
-        MnistData data = limited(heldOut(MnistSource.read(dir, "run.yaml data_dir"), info.validation), info.trainLimit);
-        return train(new Training(exp, data, folder, progress(), System.out).resuming(), folder, data.validating());
+        Experiment recorded = Experiment.file(RunFolder.existing(resume).file(RunFolder.EXPERIMENT));
+        return TrainRequest.start(recorded, resume).withResume(true).withStopAfter(stopAfter)
+                .withThreads(threads.threads).withDataDir(dataDir.dir);
     }
 
-    private int train(Training training, RunFolder folder, boolean validating) {
+    /** Trains what {@code r} asks for; {@code force} lets a fresh run replace an existing one in its folder. */
+    private int train(TrainRequest r, boolean force) {
+        return r.resume() ? resume(r) : fresh(r, force);
+    }
+
+    private int fresh(TrainRequest r, boolean force) {
+        Experiment exp = r.experiment();
+        Recipe recipe = exp.recipe();
+        exp.spec().trace();
+
+        Checks.positive("--threads", r.threads());
+        EngineThreads.configure(r.threads());
+        MnistData data = limited(heldOut(MnistSource.load(r.dataDir(), System.out::println), r.validation()), r.limitTrain());
+        RunFolder folder = RunFolder.create(r.run(), exp.name(), force);
+        System.out.printf(Locale.ROOT, "Training %s: %s trainable parameters, %d epochs, batch %d, seed %d -> %s%n",
+                exp.name(), ModelSummary.thousands(exp.spec().trace().trainableParameters()), recipe.epochs(),
+                recipe.batchSize(), recipe.seed(), folder.dir());
+        if (data.validating()) {
+            System.out.printf(Locale.ROOT, "Validating on the last %,d training images; the test set is not used%n",
+                    data.test().count());
+        }
+        return train(new Training(exp, data, folder, progress(), System.out), folder, data.validating(), r.stopAfter());
+    }
+
+    private int resume(TrainRequest r) {
+        RunFolder folder = RunFolder.existing(r.run());
+        RunState state = RunState.of(folder.dir());
+        if (!state.holds(r.experiment())) {
+            throw new MnistlabException(folder.dir() + " holds a run of another model or recipe than "
+                    + r.experiment().name() + "; continue it with --resume alone, or train into another folder");
+        }
+        Experiment exp = Experiment.file(folder.file(RunFolder.EXPERIMENT));
+        RunInfo info = RunInfo.read(folder);
+        if (!state.resumable()) {
+            throw new MnistlabException(folder.dir() + " has no checkpoint (no epoch finished yet); start the run again");
+        }
+        Integer requested = r.threads();
+        if (requested != null && requested != info.threads()) {
+            System.out.printf("Note: the run used %d threads; with %d the digits will differ from an uninterrupted run%n",
+                    info.threads(), requested);
+        }
+        EngineThreads.configure(requested != null ? requested : info.threads());
+        Path dir = r.dataDir() != null ? r.dataDir() : Path.of(info.dataDir());
+        MnistData data = limited(heldOut(MnistSource.read(dir, "run.yaml data_dir"), info.validation()), info.trainLimit());
+        return train(new Training(exp, data, folder, progress(), System.out).resuming(), folder, data.validating(),
+                r.stopAfter());
+    }
+
+    private int train(Training training, RunFolder folder, boolean validating, Integer stopAfter) {
         if (stopAfter != null) {
             training.stoppingAfter(stopAfter);
         }
@@ -224,18 +254,20 @@ final class TrainCommand implements Callable<Integer> {
         return new Progress(System.out, System.console() != null);
     }
 
-    private void applyOverrides(Recipe recipe) {
+    private Recipe withOverrides(Recipe recipe) {
+        Recipe r = recipe;
         if (epochs != null) {
-            recipe.epochs = epochs;
+            r = r.withEpochs(epochs);
         }
         if (batchSize != null) {
-            recipe.batchSize = batchSize;
+            r = r.withBatchSize(batchSize);
         }
         if (lr != null) {
-            recipe.optimizer.lr = lr;
+            r = r.withLr(lr);
         }
         if (seed != null) {
-            recipe.seed = seed;
+            r = r.withSeed(seed);
         }
+        return r;
     }
 }

@@ -1,5 +1,6 @@
 package dev.mnistlab.data;
 
+import dev.mnistlab.Folders;
 import dev.mnistlab.MnistlabException;
 
 import java.io.BufferedInputStream;
@@ -16,7 +17,6 @@ import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -244,7 +244,7 @@ public final class MnistSource {
             Thread.currentThread().interrupt();
             throw new MnistlabException("MNIST: interrupted while running " + what, e);
         } finally {
-            deleteTree(tmp);
+            Folders.deleteQuietly(tmp);
         }
     }
 
@@ -334,17 +334,6 @@ public final class MnistSource {
             Files.deleteIfExists(p);
         } catch (IOException e) {
             throw new MnistlabException("cannot delete the bad cache file " + p + ": " + e.getMessage() + "; delete it by hand", e);
-        }
-    }
-
-    private static void deleteTree(Path root) {
-        if (root == null) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(root)) {
-            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException ignored) {
-            // A leftover temp dir is harmless; the fetch result matters more.
         }
     }
 }

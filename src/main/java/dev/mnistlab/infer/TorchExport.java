@@ -74,7 +74,7 @@ public final class TorchExport {
         try (InputStream in = TorchExport.class.getResourceAsStream("/export/model.py.template")) {
             template = new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
-        var norm = model.experiment().recipe().normalize;
+        var norm = model.experiment().recipe().normalize();
         var input = model.experiment().spec().input();
         return template.replace("{{NAME}}", model.experiment().name())
                 .replace("{{MODULES}}", modules(model.experiment().spec().trace()))

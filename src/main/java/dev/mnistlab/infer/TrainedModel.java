@@ -130,7 +130,7 @@ public final class TrainedModel implements AutoCloseable {
      */
     public float[] logits(float[] unitPixels, int first, int count) {
         int size = pixelsPerImage();
-        Normalization norm = experiment.recipe().normalize;
+        Normalization norm = experiment.recipe().normalize();
         float scale = (float) (1 / norm.std());
         float shift = (float) norm.mean();
         float[] x = new float[count * size];

@@ -1,14 +1,14 @@
 package dev.mnistlab.report;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.mnistlab.model.YamlFiles;
+import dev.mnistlab.YamlFiles;
 import dev.mnistlab.train.EpochResult;
 import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.LinkedHashMap;
 
 /** The facts the tool can state about a run, alone and against the run before it. */
 final class Analysis {
@@ -24,7 +24,7 @@ final class Analysis {
     static List<String> facts(RunData run, RunData previous, String previousLabel) {
         List<String> facts = new ArrayList<>();
         facts.add(fit(run.epochs()));
-        facts.add(target(run.epochs(), run.experiment().recipe().constraints.targetAccuracy));
+        facts.add(target(run.epochs(), run.experiment().recipe().constraints().targetAccuracy()));
         if (previous != null) {
             facts.add(versus(run, previous, previousLabel));
             String changes = changes(previous, run);
@@ -72,7 +72,7 @@ final class Analysis {
     }
 
     static int lastEpochs(RunData run) {
-        return run.experiment().recipe().constraints.lastEpochs;
+        return run.experiment().recipe().constraints().lastEpochs();
     }
 
     private static double lastMin(RunData run) {

@@ -98,7 +98,7 @@ public final class Comparison {
             names.add(names.contains(e.label()) ? e.label() + " (" + (names.size() + 1) + ")" : e.label());
             runs.add(e.run().epochs());
         }
-        double target = entries.get(0).run().experiment().recipe().constraints.targetAccuracy;
+        double target = entries.get(0).run().experiment().recipe().constraints().targetAccuracy();
         return Charts.overlay(names, runs, target);
     }
 }

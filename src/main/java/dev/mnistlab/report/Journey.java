@@ -3,9 +3,9 @@ package dev.mnistlab.report;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mnistlab.MnistlabException;
+import dev.mnistlab.YamlFiles;
 import dev.mnistlab.model.ModelSpec;
 import dev.mnistlab.model.SpecParser;
-import dev.mnistlab.model.YamlFiles;
 import dev.mnistlab.train.Experiment;
 import dev.mnistlab.train.Recipe;
 import java.nio.file.Path;
@@ -54,9 +54,10 @@ public record Journey(String name, String description, List<Step> steps) {
         return new Journey(root.path("name").asText(base), root.path("description").asText(""), List.copyOf(steps));
     }
 
-    /** Shortens every step to {@code epochs}, for a quick check of the whole journey. */
-    public void overrideEpochs(int epochs) {
-        steps.forEach(s -> s.experiment().recipe().epochs = epochs);
+    /** The same journey with every step shortened to {@code epochs}, for a quick check of the whole journey. */
+    public Journey withEpochs(int epochs) {
+        return new Journey(name, description, steps.stream().map(s -> new Step(s.number(), s.name(), s.target(),
+                s.experiment().withRecipe(s.experiment().recipe().withEpochs(epochs)))).toList());
     }
 
     private static Step step(JsonNode node, int number, Path dir, String where) {
@@ -74,7 +75,7 @@ public record Journey(String name, String description, List<Step> steps) {
         Experiment base = node.has("preset") ? Experiment.preset(text(node, "preset", where))
                 : node.has("spec") ? Experiment.file(dir.resolve(text(node, "spec", where))) : null;
         ModelSpec spec = base != null ? base.spec() : SpecParser.parse(node.get("model"), where + " model", name);
-        Recipe recipe = base != null ? base.recipe() : new Recipe();
+        Recipe recipe = base != null ? base.recipe() : Recipe.defaults();
         if (node.has("recipe")) {
             JsonNode r = node.get("recipe");
             recipe = r.isTextual() ? Experiment.recipeFile(dir.resolve(r.asText())) : Experiment.recipe(r, where + " recipe");

@@ -51,7 +51,7 @@ public final class Reports {
     }
 
     static List<Plot> plots(RunData run, List<String> notes) {
-        double target = run.experiment().recipe().constraints.targetAccuracy;
+        double target = run.experiment().recipe().constraints().targetAccuracy();
         List<Plot> plots = new ArrayList<>();
         plots.add(new Plot("accuracy.png", "train and test accuracy per epoch",
                 Charts.accuracy(run.epochs(), target)));

@@ -2,7 +2,7 @@ package dev.mnistlab.report;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.mnistlab.MnistlabException;
-import dev.mnistlab.model.YamlFiles;
+import dev.mnistlab.YamlFiles;
 import dev.mnistlab.train.ConstraintCheck;
 import dev.mnistlab.train.EpochResult;
 import dev.mnistlab.train.Experiment;
@@ -75,7 +75,7 @@ public record RunData(Path dir, Experiment experiment, List<EpochResult> epochs,
     }
 
     public List<ConstraintCheck.Line> checks() {
-        return ConstraintCheck.check(params(), epochs, experiment.recipe().constraints);
+        return ConstraintCheck.check(params(), epochs, experiment.recipe().constraints());
     }
 
     /** A run.yaml value as text, or null when run.yaml or the key is absent. */

@@ -2,10 +2,10 @@ package dev.mnistlab.report;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.mnistlab.YamlFiles;
 import dev.mnistlab.model.ModelSummary;
 import dev.mnistlab.model.ReceptiveField;
 import dev.mnistlab.model.ShapeTrace;
-import dev.mnistlab.model.YamlFiles;
 import dev.mnistlab.train.EpochResult;
 import dev.mnistlab.train.Experiment;
 import java.util.ArrayList;
@@ -19,7 +19,7 @@ final class RunReport {
 
     static String build(RunData run, List<Plot> plots, List<String> notes, Doc doc) {
         Experiment exp = run.experiment();
-        double target = exp.recipe().constraints.targetAccuracy;
+        double target = exp.recipe().constraints().targetAccuracy();
         doc.title("mnistlab report: " + exp.name());
         if (!exp.description().isEmpty()) {
             doc.paragraph(exp.description());

@@ -2,7 +2,8 @@ package dev.mnistlab.search;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.mnistlab.model.YamlFiles;
+import dev.mnistlab.YamlFiles;
+import dev.mnistlab.train.Experiment;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -12,6 +13,16 @@ public record Candidate(int id, ObjectNode experiment, long params) {
 
     public String name() {
         return experiment.path("name").asText();
+    }
+
+    /** The drawn experiment, read as its trial file is. */
+    public Experiment toExperiment() {
+        return Experiment.of(experiment, "search trial " + name(), name());
+    }
+
+    /** The epochs the trial is judged on at the end: its recipe's {@code constraints.last_epochs}. */
+    public int lastEpochs() {
+        return toExperiment().recipe().constraints().lastEpochs();
     }
 
     public String yaml() {

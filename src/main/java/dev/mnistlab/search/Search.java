@@ -4,10 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mnistlab.AtomicFiles;
 import dev.mnistlab.MnistlabException;
-import dev.mnistlab.model.YamlFiles;
-import dev.mnistlab.train.ChildTraining;
+import dev.mnistlab.YamlFiles;
 import dev.mnistlab.train.EpochResult;
-import dev.mnistlab.train.RunFolder;
+import dev.mnistlab.train.Experiment;
+import dev.mnistlab.train.RunState;
+import dev.mnistlab.train.TrainRequest;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -46,8 +47,9 @@ public final class Search {
     private final Settings settings;
     private final SearchSpace space;
     private final Path dir;
-    private final List<String> trainCommand;
-    private final List<String> freshOptions;
+    private final ChildTraining children;
+    private final Integer limitTrain;
+    private final Path dataDir;
     private final int parallel;
     private final PrintStream out;
     private final SearchLog log;
@@ -59,16 +61,18 @@ public final class Search {
     private final java.util.Set<Process> running = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     /**
-     * @param trainCommand how to start {@code mnistlab train} in a child process (without arguments)
-     * @param freshOptions further options for every new (not resumed) run, e.g. a training-set limit
+     * @param children   how to start a child's training
+     * @param limitTrain train every run on the first N training images only; null: all
+     * @param dataDir    the MNIST folder every run reads; null: $MNISTLAB_DATA, then the cache
      */
-    public Search(Settings settings, SearchSpace space, Path dir, List<String> trainCommand, List<String> freshOptions,
+    public Search(Settings settings, SearchSpace space, Path dir, ChildTraining children, Integer limitTrain, Path dataDir,
                   int parallel, PrintStream out) {
-        this.freshOptions = freshOptions;
         this.settings = settings;
         this.space = space;
         this.dir = dir;
-        this.trainCommand = trainCommand;
+        this.children = children;
+        this.limitTrain = limitTrain;
+        this.dataDir = dataDir;
         this.parallel = parallel;
         this.out = out;
         prepare();
@@ -117,7 +121,7 @@ public final class Search {
 
     private Path search() {
         List<Candidate> candidates = draw();
-        List<Integer> rungs = rungs(settings.minEpochs(), settings.eta(), space.epochs);
+        List<Integer> rungs = rungs(settings.minEpochs(), settings.eta(), space.epochs());
         out.printf(Locale.ROOT, "Search: %d trials under %,d parameters, rungs at %s epochs, keeping 1/%d each time; "
                         + "validation on the last %,d training images; %d at a time -> %s%n",
                 candidates.size(), settings.budget(), rungs, settings.eta(), settings.validation(), parallel, dir);
@@ -195,19 +199,15 @@ public final class Search {
             return done.path("score").asDouble(Double.NEGATIVE_INFINITY);
         }
         Path run = dir.resolve("trials").resolve(c.name());
-        List<String> start = new ArrayList<>(List.of(dir.resolve("trials").resolve(c.name() + ".yaml").toString(),
-                "--validation", Integer.toString(settings.validation())));
-        start.addAll(freshOptions);
-        List<String> args = new ArrayList<>(RunFolder.continueOrStart(run, start));
-        args.addAll(List.of("--stop-after", Integer.toString(epochs), "--threads", "1"));
-        int code = child(args, run.resolveSibling(c.name() + ".log"));
+        Experiment experiment = c.toExperiment();
+        int code = child(request(experiment, run).withValidation(settings.validation()).withStopAfter(epochs),
+                run.resolveSibling(c.name() + ".log"));
         List<EpochResult> metrics = EpochResult.readAll(run);
         ObjectNode entry = log.entry("rung").put("trial", c.id()).put("epochs", epochs).put("params", c.params());
         if (code != 0 || metrics.size() < epochs) {
             entry.put("failed", "exit " + code + ", see " + run.resolveSibling(c.name() + ".log"));
         } else {
-            List<EpochResult> last = metrics.subList(Math.max(0, epochs - 3), epochs);
-            entry.put("score", last.stream().mapToDouble(EpochResult::testAccuracy).average().orElseThrow())
+            entry.put("score", score(metrics, epochs, experiment.recipe().constraints().lastEpochs()))
                     .put("accuracy", metrics.get(epochs - 1).testAccuracy())
                     .put("loss", metrics.get(epochs - 1).testLoss());
         }
@@ -221,16 +221,13 @@ public final class Search {
         JsonNode done = log.find("final", "trial", c.id(), "seed", seed);
         if (done == null) {
             Path run = dir.resolve("final").resolve(c.name() + "-seed-" + seed);
-            List<String> start = new ArrayList<>(List.of(dir.resolve("trials").resolve(c.name() + ".yaml").toString(),
-                    "--seed", Long.toString(seed)));
-            start.addAll(freshOptions);
-            List<String> args = new ArrayList<>(RunFolder.continueOrStart(run, start));
-            args.addAll(List.of("--threads", "1"));
-            int code = child(args, run.resolveSibling(c.name() + "-seed-" + seed + ".log"));
+            Experiment experiment = c.toExperiment();
+            int code = child(request(experiment.withRecipe(experiment.recipe().withSeed(seed)), run),
+                    run.resolveSibling(c.name() + "-seed-" + seed + ".log"));
             ObjectNode entry = log.entry("final").put("trial", c.id()).put("seed", seed).put("params", c.params());
             var accuracies = entry.putArray("test_accuracy");
             EpochResult.readAll(run).forEach(e -> accuracies.add(e.testAccuracy()));
-            if (code != 0 || accuracies.size() < space.epochs) {
+            if (code != 0 || accuracies.size() < space.epochs()) {
                 entry.put("failed", "exit " + code + ", see " + run.resolveSibling(c.name() + "-seed-" + seed + ".log"));
             }
             log.append(entry);
@@ -239,9 +236,10 @@ public final class Search {
         List<Double> accuracies = new ArrayList<>();
         done.path("test_accuracy").forEach(a -> accuracies.add(a.asDouble()));
         int n = accuracies.size();
+        int last = c.lastEpochs();
         synchronized (out) {
-            out.printf(Locale.ROOT, "  %s seed %d: test accuracy in the last 3 epochs %s%s%n", c.name(), seed,
-                    accuracies.subList(Math.max(0, n - 3), n), done.has("failed") ? " FAILED: " + done.path("failed").asText() : "");
+            out.printf(Locale.ROOT, "  %s seed %d: test accuracy in the last %d epochs %s%s%n", c.name(), seed, last,
+                    accuracies.subList(Math.max(0, n - last), n), done.has("failed") ? " FAILED: " + done.path("failed").asText() : "");
         }
         return accuracies;
     }
@@ -251,7 +249,8 @@ public final class Search {
             out.printf(Locale.ROOT, "  %s %,6d params  %-44s epoch %2d: %s%s  [%s]%n", c.name(), c.params(), c.choices(),
                     epochs, entry.has("failed") ? "FAILED " + entry.path("failed").asText()
                             : String.format(Locale.ROOT, "validation %.2f%% (mean of last %d epochs %.2f%%)",
-                                    entry.path("accuracy").asDouble(), Math.min(3, epochs), entry.path("score").asDouble()),
+                                    entry.path("accuracy").asDouble(), Math.min(c.lastEpochs(), epochs),
+                                    entry.path("score").asDouble()),
                     fromLog ? " (from the log)" : "", elapsed());
         }
     }
@@ -261,12 +260,25 @@ public final class Search {
         return String.format(Locale.ROOT, "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60);
     }
 
-    private int child(List<String> args, Path logFile) {
-        List<String> command = new ArrayList<>(trainCommand);
-        command.addAll(args);
+    /**
+     * A trial's validation score after {@code epochs}: its mean accuracy over the recipe's last epochs
+     * ({@code constraints.last_epochs}), or over all of them at a rung with fewer.
+     */
+    static double score(List<EpochResult> metrics, int epochs, int lastEpochs) {
+        return metrics.subList(Math.max(0, epochs - lastEpochs), epochs).stream()
+                .mapToDouble(EpochResult::testAccuracy).average().orElseThrow();
+    }
+
+    /** A child's run in {@code run}: continued from its checkpoint when it has one, else started afresh. */
+    private TrainRequest request(Experiment experiment, Path run) {
+        return TrainRequest.start(experiment, run).withResume(RunState.of(run).resumable())
+                .withLimitTrain(limitTrain).withThreads(1).withDataDir(dataDir);
+    }
+
+    private int child(TrainRequest request, Path logFile) {
         requireNotStopping();
         try {
-            int code = ChildTraining.run(command, logFile, running);
+            int code = children.run(request, logFile, running);
             requireNotStopping();
             return code;
         } catch (InterruptedException e) {

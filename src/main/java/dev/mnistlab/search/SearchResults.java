@@ -1,7 +1,7 @@
 package dev.mnistlab.search;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.mnistlab.model.YamlFiles;
+import dev.mnistlab.YamlFiles;
 import java.util.Comparator;
 import java.util.DoubleSummaryStatistics;
 import java.util.List;
@@ -32,11 +32,12 @@ final class SearchResults {
     String markdown() {
         StringBuilder sb = new StringBuilder();
         sb.append(String.format(Locale.ROOT, "# Search under %,d parameters%n%n", settings.budget()));
+        int last = best.lastEpochs();
         sb.append(String.format(Locale.ROOT, "%d trials drawn with seed %d; successive halving (1/%d kept per rung) "
                 + "on a validation set of the last %,d training images. Validation columns: mean accuracy over the "
-                + "last 3 epochs reached (fewer at the first rungs). Only the finalists saw the test set, after "
-                + "every choice was made: trained on the whole training set, %d seeds, last 3 epochs.%n%n",
-                settings.trials(), settings.seed(), settings.eta(), settings.validation(), settings.seeds()));
+                + "last %d epochs reached (fewer at the first rungs). Only the finalists saw the test set, after "
+                + "every choice was made: trained on the whole training set, %d seeds, last %d epochs.%n%n",
+                settings.trials(), settings.seed(), settings.eta(), settings.validation(), last, settings.seeds(), last));
         sb.append("| trial | params | model and recipe |");
         rungs.forEach(r -> sb.append(" val @").append(r).append(" |"));
         sb.append(" test min / mean / max |\n|---|---:|---|");
@@ -59,13 +60,14 @@ final class SearchResults {
         return sb.toString();
     }
 
-    /** Test accuracies of the last 3 epochs over all of a finalist's seeds; null for other trials. */
+    /** Test accuracies of the recipe's last epochs over all of a finalist's seeds; null for other trials. */
     static DoubleSummaryStatistics testStats(Row row) {
         if (row.tests() == null) {
             return null;
         }
+        int last = row.candidate().lastEpochs();
         DoubleSummaryStatistics stats = row.tests().stream().filter(Objects::nonNull)
-                .flatMap(a -> a.subList(Math.max(0, a.size() - 3), a.size()).stream())
+                .flatMap(a -> a.subList(Math.max(0, a.size() - last), a.size()).stream())
                 .mapToDouble(Double::doubleValue).summaryStatistics();
         return stats.getCount() == 0 ? null : stats;
     }
@@ -79,8 +81,8 @@ final class SearchResults {
         preset.put("description", String.format(Locale.ROOT,
                 "Found by mnistlab search --budget %d --trials %d --seed %d: %s, %,d params%s", settings.budget(),
                 settings.trials(), settings.seed(), best.choices(), best.params(), test == null ? ""
-                        : String.format(Locale.ROOT, "; test last-3 min/mean/max over %d seeds %.2f/%.2f/%.2f",
-                                settings.seeds(), test.getMin(), test.getAverage(), test.getMax())));
+                        : String.format(Locale.ROOT, "; test last-%d min/mean/max over %d seeds %.2f/%.2f/%.2f",
+                                best.lastEpochs(), settings.seeds(), test.getMin(), test.getAverage(), test.getMax())));
         ObjectNode ordered = YamlFiles.MAPPER.createObjectNode();
         ordered.put("name", name);
         ordered.set("description", preset.get("description"));

@@ -4,69 +4,120 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mnistlab.MnistlabException;
-import dev.mnistlab.model.YamlFiles;
+import dev.mnistlab.YamlFiles;
 import dev.mnistlab.train.Experiment;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
 
 /**
  * What a search may try: one list of choices per knob, read from YAML (see the default space in
- * resources/search/default-space.yaml, which documents the model family).
+ * resources/search/default-space.yaml, which documents the model family and gives every key's default).
+ * Immutable: {@code with...} methods return changed copies.
+ *
+ * @param convsBeforePool   how many 3x3 convs come before the max-pool
+ * @param convsAfterPool    how many 3x3 convs come after it
+ * @param channels          output channels of each 3x3 conv (drawn per conv, then sorted)
+ * @param paddingBeforePool padding of the convs before the pool
+ * @param transition        output channels of a 1x1 conv after the pool; 0 for none
+ * @param separable         depthwise-separable units instead of full 3x3 convs
+ * @param dropout           dropout rate after every 3x3 conv; 0 for none
+ * @param lr                the optimizer's (peak) learning rate
+ * @param schedule          {@code step} (x0.1 after 40% and 80% of the epochs) or {@code onecycle}
+ * @param rotation          augmentation's rotation in degrees
+ * @param translate         augmentation's translation as a fraction of the image; 0 for none
+ * @param batchSize         images per step
+ * @param epochs            every trial's epochs (the last rung)
+ * @param minFill           a drawn model must use at least this fraction of the budget
  */
-public final class SearchSpace {
-
-    public int[] convsBeforePool = {2, 3};
-    public int[] convsAfterPool = {2, 3, 4};
-    public int[] channels = {4, 6, 8, 10, 12, 14, 16};
-    public int[] paddingBeforePool = {0, 1};
-    public int[] transition = {0, 8};
-    public boolean[] separable = {false, true};
-    public double[] dropout = {0, 0.03, 0.05};
-    public double[] lr = {0.03, 0.05, 0.1};
-    public String[] schedule = {"step", "onecycle"};
-    public double[] rotation = {5, 7, 10};
-    public double[] translate = {0, 0.05};
-    public int[] batchSize = {128};
-    public int epochs = 15;
-    public double minFill = 0.7;
+public record SearchSpace(List<Integer> convsBeforePool, List<Integer> convsAfterPool, List<Integer> channels,
+                          List<Integer> paddingBeforePool, List<Integer> transition, List<Boolean> separable,
+                          List<Double> dropout, List<Double> lr, List<String> schedule, List<Double> rotation,
+                          List<Double> translate, List<Integer> batchSize, int epochs, double minFill) {
 
     private static final int ATTEMPTS = 100_000;
 
+    public SearchSpace {
+        convsBeforePool = frozen(convsBeforePool);
+        convsAfterPool = frozen(convsAfterPool);
+        channels = frozen(channels);
+        paddingBeforePool = frozen(paddingBeforePool);
+        transition = frozen(transition);
+        separable = frozen(separable);
+        dropout = frozen(dropout);
+        lr = frozen(lr);
+        schedule = frozen(schedule);
+        rotation = frozen(rotation);
+        translate = frozen(translate);
+        batchSize = frozen(batchSize);
+    }
+
+    /** The built-in space, resources/search/default-space.yaml. */
     public static SearchSpace defaults() {
         try (InputStream in = SearchSpace.class.getResourceAsStream("/search/default-space.yaml")) {
-            return bind(YamlFiles.read(in, "default search space"), "default search space");
+            JsonNode node = YamlFiles.read(in, "default search space");
+            return checked(YamlFiles.bind(node, SearchSpace.class, "default search space"), "default search space");
         } catch (IOException e) {
             throw new IllegalStateException("default search space missing from the jar", e);
         }
     }
 
+    /** A space file; a key left out keeps its value in the built-in space. */
     public static SearchSpace file(Path file) {
-        return bind(YamlFiles.read(file), file.toString());
+        return checked(YamlFiles.bind(YamlFiles.read(file), defaults(), file.toString()), file.toString());
     }
 
-    private static SearchSpace bind(JsonNode node, String where) {
-        SearchSpace space = YamlFiles.bind(node, SearchSpace.class, where);
+    public SearchSpace withChannels(List<Integer> channels) {
+        return new SearchSpace(convsBeforePool, convsAfterPool, channels, paddingBeforePool, transition, separable,
+                dropout, lr, schedule, rotation, translate, batchSize, epochs, minFill);
+    }
+
+    public SearchSpace withLr(List<Double> lr) {
+        return new SearchSpace(convsBeforePool, convsAfterPool, channels, paddingBeforePool, transition, separable,
+                dropout, lr, schedule, rotation, translate, batchSize, epochs, minFill);
+    }
+
+    public SearchSpace withSchedule(List<String> schedule) {
+        return new SearchSpace(convsBeforePool, convsAfterPool, channels, paddingBeforePool, transition, separable,
+                dropout, lr, schedule, rotation, translate, batchSize, epochs, minFill);
+    }
+
+    public SearchSpace withEpochs(int epochs) {
+        return new SearchSpace(convsBeforePool, convsAfterPool, channels, paddingBeforePool, transition, separable,
+                dropout, lr, schedule, rotation, translate, batchSize, epochs, minFill);
+    }
+
+    public SearchSpace withMinFill(double minFill) {
+        return new SearchSpace(convsBeforePool, convsAfterPool, channels, paddingBeforePool, transition, separable,
+                dropout, lr, schedule, rotation, translate, batchSize, epochs, minFill);
+    }
+
+    private static SearchSpace checked(SearchSpace space, String where) {
         space.validate(where);
         return space;
     }
 
-    private void validate(String where) {
+    /** Refuses a space nothing sensible can be drawn from, naming {@code where}. */
+    public void validate(String where) {
         for (var list : List.of(convsBeforePool, convsAfterPool, channels, paddingBeforePool, transition, batchSize)) {
-            if (list.length == 0 || Arrays.stream(list).anyMatch(v -> v < 0)) {
+            if (list.isEmpty() || list.stream().anyMatch(v -> v == null || v < 0)) {
                 throw new MnistlabException(where + ": every list needs at least one value, none negative");
             }
         }
-        if (Arrays.stream(channels).anyMatch(c -> c < 1) || Arrays.stream(convsAfterPool).anyMatch(c -> c < 1)
-                || Arrays.stream(batchSize).anyMatch(b -> b < 1)) {
+        if (channels.stream().anyMatch(c -> c < 1) || convsAfterPool.stream().anyMatch(c -> c < 1)
+                || batchSize.stream().anyMatch(b -> b < 1)) {
             throw new MnistlabException(where + ": channels, convs_after_pool and batch_size must be >= 1");
         }
-        if (separable.length == 0 || dropout.length == 0 || lr.length == 0 || schedule.length == 0 || rotation.length == 0 || translate.length == 0) {
-            throw new MnistlabException(where + ": every list needs at least one value");
+        for (var list : List.of(separable, dropout, lr, schedule, rotation, translate)) {
+            if (list.isEmpty() || list.contains(null)) {
+                throw new MnistlabException(where + ": every list needs at least one value");
+            }
         }
         for (String s : schedule) {
             if (!s.equals("step") && !s.equals("onecycle")) {
@@ -106,7 +157,7 @@ public final class SearchSpace {
         int padding = pick(random, paddingBeforePool);
         int squeeze = pick(random, transition);
         double drop = pick(random, dropout);
-        boolean sep = separable[random.nextInt(separable.length)];
+        boolean sep = pick(random, separable);
         int[] widths = new int[before + after];
         for (int i = 0; i < widths.length; i++) {
             widths[i] = pick(random, channels);
@@ -155,7 +206,7 @@ public final class SearchSpace {
         ObjectNode recipe = root.putObject("recipe");
         recipe.put("epochs", epochs).put("batch_size", pick(random, batchSize)).put("seed", 1);
         recipe.putObject("optimizer").put("name", "sgd").put("lr", pick(random, lr)).put("momentum", 0.9);
-        String sched = schedule[random.nextInt(schedule.length)];
+        String sched = pick(random, schedule);
         ObjectNode s = recipe.putObject("schedule").put("name", sched);
         if (sched.equals("step")) {
             s.putArray("milestones").add(Math.max(1, Math.round(epochs * 0.4f))).add(Math.max(2, Math.round(epochs * 0.8f)));
@@ -172,12 +223,13 @@ public final class SearchSpace {
         return root;
     }
 
-    private static int pick(SplittableRandom random, int[] values) {
-        return values[random.nextInt(values.length)];
+    private static <T> T pick(SplittableRandom random, List<T> values) {
+        return values.get(random.nextInt(values.size()));
     }
 
-    private static double pick(SplittableRandom random, double[] values) {
-        return values[random.nextInt(values.length)];
+    /** An unmodifiable copy (a list left out of a YAML file is empty here and refused by validate). */
+    private static <T> List<T> frozen(List<T> values) {
+        return values == null ? List.of() : Collections.unmodifiableList(new ArrayList<>(values));
     }
 
     /** The space as written in a search folder, so a resumed search can tell it is the same. */

@@ -1,14 +1,13 @@
 package dev.mnistlab.train;
 
+import dev.mnistlab.Folders;
 import dev.mnistlab.data.MnistData;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.Locale;
-import java.util.stream.Stream;
 
 /**
  * Times the real training path (augmentation, batches, forward, backward, step, evaluation) on a fixed
@@ -23,9 +22,9 @@ public final class Benchmark {
 
     private Benchmark() {}
 
-    /** Runs the benchmark; sets the experiment's recipe to two epochs. */
-    public static Measurement run(Experiment e, MnistData data, int images) {
-        e.recipe().epochs = 2;
+    /** Runs the benchmark: {@code experiment} for two epochs, whatever its recipe says. */
+    public static Measurement run(Experiment experiment, MnistData data, int images) {
+        Experiment e = experiment.withRecipe(experiment.recipe().withEpochs(2));
         MnistData subset = new MnistData(data.train().first(images), data.test(), data.directory());
         Path dir;
         try {
@@ -43,7 +42,7 @@ public final class Benchmark {
             return new Measurement(trainRate, t.evalImages() / t.evalSeconds(), 60_000 / trainRate,
                     flops * trainRate / 1e9, flops);
         } finally {
-            deleteQuietly(dir);
+            Folders.deleteQuietly(dir);
         }
     }
 
@@ -64,14 +63,6 @@ public final class Benchmark {
         } catch (IOException | RuntimeException ex) {
             gflopsOut[0] = 0;
             return "unknown (no /proc/cpuinfo)";
-        }
-    }
-
-    private static void deleteQuietly(Path dir) {
-        try (Stream<Path> files = Files.walk(dir)) {
-            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException ignored) {
-            // a temporary folder left behind is harmless
         }
     }
 }

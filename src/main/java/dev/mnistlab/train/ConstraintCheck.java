@@ -19,19 +19,19 @@ public final class ConstraintCheck {
 
     public static List<Line> check(long params, List<EpochResult> epochs, Recipe.Constraints c) {
         List<Line> lines = new ArrayList<>();
-        lines.add(new Line(params < c.maxParams,
-                String.format(Locale.ROOT, "trainable params %,d < %,d", params, c.maxParams)));
-        lines.add(new Line(!epochs.isEmpty() && epochs.size() <= c.maxEpochs,
-                String.format(Locale.ROOT, "epochs %d <= %d", epochs.size(), c.maxEpochs)));
-        List<EpochResult> last = epochs.subList(Math.max(0, epochs.size() - c.lastEpochs), epochs.size());
-        boolean enough = epochs.size() >= c.lastEpochs;
-        boolean allAbove = enough && last.stream().allMatch(e -> e.testAccuracy() >= c.targetAccuracy - 1e-9);
+        lines.add(new Line(params < c.maxParams(),
+                String.format(Locale.ROOT, "trainable params %,d < %,d", params, c.maxParams())));
+        lines.add(new Line(!epochs.isEmpty() && epochs.size() <= c.maxEpochs(),
+                String.format(Locale.ROOT, "epochs %d <= %d", epochs.size(), c.maxEpochs())));
+        List<EpochResult> last = epochs.subList(Math.max(0, epochs.size() - c.lastEpochs()), epochs.size());
+        boolean enough = epochs.size() >= c.lastEpochs();
+        boolean allAbove = enough && last.stream().allMatch(e -> e.testAccuracy() >= c.targetAccuracy() - 1e-9);
         StringBuilder values = new StringBuilder();
         for (EpochResult e : last) {
             values.append(values.length() == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%.2f", e.testAccuracy()));
         }
         lines.add(new Line(allAbove, String.format(Locale.ROOT, "test accuracy >= %.2f%% in each of the last %d epochs (%s)",
-                c.targetAccuracy, c.lastEpochs, values)));
+                c.targetAccuracy(), c.lastEpochs(), values)));
         return lines;
     }
 

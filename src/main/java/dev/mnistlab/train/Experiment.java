@@ -1,11 +1,13 @@
 package dev.mnistlab.train;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mnistlab.MnistlabException;
+import dev.mnistlab.YamlFiles;
 import dev.mnistlab.model.ModelSpec;
 import dev.mnistlab.model.SpecParser;
-import dev.mnistlab.model.YamlFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -15,7 +17,8 @@ import java.util.List;
 /**
  * A spec and the recipe to train it. Presets are YAML resources of the form
  * {@code {name, description, model: <spec>, recipe: <recipe>}}; a user's file may be such a pair or
- * a bare spec (then the default recipe applies).
+ * a bare spec (then the default recipe applies). In YAML (and inside other YAML files, such as a
+ * {@link TrainRequest}) an experiment is that same map.
  */
 public record Experiment(String name, String description, ModelSpec spec, Recipe recipe) {
 
@@ -46,7 +49,7 @@ public record Experiment(String name, String description, ModelSpec spec, Recipe
         String name = node.hasNonNull("name") ? node.get("name").asText() : defaultName;
         String description = node.hasNonNull("description") ? node.get("description").asText() : "";
         if (!node.has("model")) {
-            return new Experiment(name, description, SpecParser.parse(node, where, name), new Recipe());
+            return new Experiment(name, description, SpecParser.parse(node, where, name), Recipe.defaults());
         }
         for (var it = node.fieldNames(); it.hasNext(); ) {
             String key = it.next();
@@ -55,14 +58,18 @@ public record Experiment(String name, String description, ModelSpec spec, Recipe
             }
         }
         ModelSpec spec = SpecParser.parse(node.get("model"), where + " model", name);
-        Recipe recipe = node.has("recipe") ? recipe(node.get("recipe"), where + " recipe") : new Recipe();
+        Recipe recipe = node.has("recipe") ? recipe(node.get("recipe"), where + " recipe") : Recipe.defaults();
         return new Experiment(name, description, spec, recipe);
     }
 
+    /** An experiment map read from inside another YAML file. */
+    @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
+    static Experiment fromTree(JsonNode node) {
+        return of(node, "experiment", "experiment");
+    }
+
     public static Recipe recipe(JsonNode node, String where) {
-        Recipe recipe = YamlFiles.bind(node, Recipe.class, where);
-        recipe.validate(where);
-        return recipe;
+        return Recipe.fromYaml(node, where);
     }
 
     public static Recipe recipeFile(Path file) {
@@ -75,6 +82,12 @@ public record Experiment(String name, String description, ModelSpec spec, Recipe
 
     /** The pair as YAML, as a run folder records it. */
     public String toYaml() {
+        return YamlFiles.write(toTree());
+    }
+
+    /** The pair as a YAML tree: name, description (when there is one), model, recipe. */
+    @JsonValue
+    public ObjectNode toTree() {
         ObjectNode root = YamlFiles.MAPPER.createObjectNode();
         root.put("name", name);
         if (!description.isEmpty()) {
@@ -82,7 +95,7 @@ public record Experiment(String name, String description, ModelSpec spec, Recipe
         }
         root.set("model", spec.source());
         root.set("recipe", YamlFiles.MAPPER.valueToTree(recipe));
-        return YamlFiles.write(root);
+        return root;
     }
 
     static void requireFile(Path file) {

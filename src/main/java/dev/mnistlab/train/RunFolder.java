@@ -7,8 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.stream.Stream;
 
 /**
@@ -26,20 +24,6 @@ public final class RunFolder {
     public static final String PREDICTIONS = "predictions.csv";
     public static final String CHECKPOINT = "checkpoint.bin";
 
-    /**
-     * The {@code train} arguments for a child process that owns {@code run}: continue it from its checkpoint
-     * when it has one (and the run record that --resume reads), else start it afresh there with
-     * {@code startArgs} (the experiment and its options).
-     */
-    public static List<String> continueOrStart(Path run, List<String> startArgs) {
-        if (Files.exists(run.resolve(RUN_INFO)) && Files.exists(run.resolve(CHECKPOINT))) {
-            return List.of("--resume", run.toString());
-        }
-        List<String> args = new ArrayList<>(startArgs);
-        args.addAll(List.of("--out", run.toString(), "--force"));
-        return args;
-    }
-
     private final Path dir;
 
     private RunFolder(Path dir) {
@@ -51,8 +35,7 @@ public final class RunFolder {
      * folder is refused unless {@code force}.
      */
     public static RunFolder create(Path out, String name, boolean force) {
-        Path dir = out != null ? out
-                : Path.of("runs", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + "-" + name);
+        Path dir = out != null ? out : defaultDir(name);
         try {
             if (Files.isDirectory(dir) && !force) {
                 try (Stream<Path> entries = Files.list(dir)) {
@@ -69,6 +52,11 @@ public final class RunFolder {
             throw new MnistlabException("cannot create run folder " + dir + " (" + e.getMessage() + "); choose another with --out");
         }
         return new RunFolder(dir);
+    }
+
+    /** Where output goes when no folder is named: runs/&lt;yyyyMMdd-HHmmss&gt;-&lt;name&gt;, the time being now. */
+    public static Path defaultDir(String name) {
+        return Path.of("runs", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + "-" + name);
     }
 
     public static RunFolder existing(Path dir) {

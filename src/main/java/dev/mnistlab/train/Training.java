@@ -107,10 +107,10 @@ public final class Training {
         ModelSpec spec = experiment.spec();
         ShapeTrace trace = spec.trace();
         long params = trace.trainableParameters();
-        if (recipe.constraints.hardBudget && params >= recipe.constraints.maxParams) {
+        if (recipe.constraints().hardBudget() && params >= recipe.constraints().maxParams()) {
             throw new MnistlabException(String.format(Locale.ROOT,
                     "%s has %,d trainable parameters, over the hard budget of fewer than %,d; shrink the model or raise constraints.max_params",
-                    spec.name(), params, recipe.constraints.maxParams));
+                    spec.name(), params, recipe.constraints().maxParams()));
         }
         requireMatchingData(spec, data.train());
         requireMatchingData(spec, data.test());
@@ -119,9 +119,9 @@ public final class Training {
         if (!resume) {
             folder.writeText(RunFolder.EXPERIMENT, experiment.toYaml());
         }
-        info.status = "running";
+        info = info.withStatus(RunInfo.RUNNING);
         info.write(folder);
-        Engine.getInstance().setRandomSeed((int) recipe.seed);
+        Engine.getInstance().setRandomSeed((int) recipe.seed());
         try (Model model = Model.newInstance(spec.name(), Device.cpu(), "PyTorch")) {
             Block net = ModelBuilder.build(spec);
             model.setBlock(net);
@@ -140,15 +140,15 @@ public final class Training {
                 if (resume) {
                     start = restore(net, model.getNDManager(), optimizer);
                 }
-                DataParallel.Layout layout = DataParallel.Layout.of(threads, recipe.batchSize);
+                DataParallel.Layout layout = DataParallel.Layout.of(threads, recipe.batchSize());
                 Result result;
                 try (DataParallel parallel = new DataParallel(trainer, net, spec, inputShape, layout)) {
                     parallel.syncAll();
                     result = loop(trainer, parallel, optimizer, trace, inputShape, net, start);
                 }
-                info.status = result.complete() ? "finished" : "paused";
+                info = info.withStatus(result.complete() ? RunInfo.FINISHED : RunInfo.PAUSED);
                 if (result.complete()) {
-                    info.finished = java.time.OffsetDateTime.now().withNano(0).toString();
+                    info = info.withFinished(java.time.OffsetDateTime.now().withNano(0).toString());
                 }
                 info.write(folder);
                 finished = true;
@@ -177,22 +177,16 @@ public final class Training {
                     + " epochs but the checkpoint is after epoch " + state.epoch() + "; the folder was modified by hand");
         }
         lastCheckpoint = state.epoch();
-        out.printf(Locale.ROOT, "Resuming %s after epoch %d of %d%n", folder.dir(), state.epoch(), experiment.recipe().epochs);
+        out.printf(Locale.ROOT, "Resuming %s after epoch %d of %d%n", folder.dir(), state.epoch(), experiment.recipe().epochs());
         return new Position(state.epoch(), state.step(), epochs);
     }
 
     private RunInfo newRunInfo(long params) {
-        RunInfo info = new RunInfo();
-        info.dataDir = data.directory().toAbsolutePath().toString();
-        info.validation = data.validating() ? data.test().count() : null;
         int available = FULL_TRAIN - (data.validating() ? data.test().count() : 0);
-        info.trainLimit = data.train().count() == available ? null : data.train().count();
-        info.threads = threads;
-        info.seed = experiment.recipe().seed;
-        info.params = params;
-        info.engine = "PyTorch " + Engine.getEngine("PyTorch").getVersion();
-        info.started = java.time.OffsetDateTime.now().withNano(0).toString();
-        return info;
+        return RunInfo.start(data.directory().toAbsolutePath().toString(),
+                data.train().count() == available ? null : data.train().count(),
+                data.validating() ? data.test().count() : null, threads, experiment.recipe().seed(), params,
+                "PyTorch " + Engine.getEngine("PyTorch").getVersion(), java.time.OffsetDateTime.now().withNano(0).toString());
     }
 
     private Result loop(Trainer trainer, DataParallel parallel, OptimizerHandle optimizer, ShapeTrace trace,
@@ -200,30 +194,30 @@ public final class Training {
         Recipe recipe = experiment.recipe();
         float[] trainPixels = BatchStream.unitPixels(data.train());
         float[] testPixels = BatchStream.unitPixels(data.test());
-        int stepsPerEpoch = (data.train().count() + recipe.batchSize - 1) / recipe.batchSize;
-        Schedule schedule = Schedules.create(recipe.schedule, recipe.optimizer.lr, stepsPerEpoch, recipe.epochs);
+        int stepsPerEpoch = (data.train().count() + recipe.batchSize() - 1) / recipe.batchSize();
+        Schedule schedule = Schedules.create(recipe.schedule(), recipe.optimizer().lr(), stepsPerEpoch, recipe.epochs());
         List<EpochResult> epochs = new ArrayList<>(start.epochs());
         List<Timing> timings = new ArrayList<>();
         Evaluation test = null;
         long step = start.step();
-        int last = Math.min(recipe.epochs, stopAfter);
+        int last = Math.min(recipe.epochs(), stopAfter);
         for (int epoch = start.epoch() + 1; epoch <= last; epoch++) {
             long started = System.nanoTime();
             // every random stream restarts per epoch, so a resumed run matches an uninterrupted one
-            Engine.getInstance().setRandomSeed((int) mix(recipe.seed, epoch));
-            parallel.reseedDropout(net, mix(recipe.seed, epoch));
-            BatchStream batches = new BatchStream(data.train(), trainPixels, recipe.batchSize, recipe.normalize,
-                    recipe.augment, mix(recipe.seed, epoch), true);
+            Engine.getInstance().setRandomSeed((int) mix(recipe.seed(), epoch));
+            parallel.reseedDropout(net, mix(recipe.seed(), epoch));
+            BatchStream batches = new BatchStream(data.train(), trainPixels, recipe.batchSize(), recipe.normalize(),
+                    recipe.augment(), mix(recipe.seed(), epoch), true);
             double epochLr = schedule.lr(step);
             double lossSum = 0;
             long correct = 0;
             long seen = 0;
             int batchIndex = 0;
-            progress.start(String.format(Locale.ROOT, "Epoch %d/%d", epoch, recipe.epochs), batches.batchCount());
+            progress.start(String.format(Locale.ROOT, "Epoch %d/%d", epoch, recipe.epochs()), batches.batchCount());
             for (Batch batch : batches) {
                 batchIndex++;
                 double lr = schedule.lr(step);
-                optimizer.set(lr, schedule.momentum(step, recipe.optimizer.momentum));
+                optimizer.set(lr, schedule.momentum(step, recipe.optimizer().momentum()));
                 for (DataParallel.Shard shard : parallel.forwardBackward(batch)) {
                     if (!Float.isFinite(shard.loss())) {
                         throw new MnistlabException(String.format(Locale.ROOT,
@@ -252,7 +246,7 @@ public final class Training {
             Checkpoint.save(folder, epoch, step, net, optimizer.optimizer() instanceof TorchSgd s ? s : null);
             lastCheckpoint = epoch;
         }
-        if (last < recipe.epochs) {
+        if (last < recipe.epochs()) {
             return new Result(epochs, trace.trainableParameters(), List.of(), test, timings, false);
         }
         if (test == null) {
@@ -262,7 +256,7 @@ public final class Training {
         saveWeights(net);
         folder.writeText(RunFolder.LR, lrCsv(schedule, stepsPerEpoch, recipe));
         folder.writeText(RunFolder.PREDICTIONS, test.predictionsCsv());
-        List<ConstraintCheck.Line> checks = ConstraintCheck.check(trace.trainableParameters(), epochs, recipe.constraints);
+        List<ConstraintCheck.Line> checks = ConstraintCheck.check(trace.trainableParameters(), epochs, recipe.constraints());
         Result result = new Result(epochs, trace.trainableParameters(), checks, test, timings, true);
         folder.writeText(RunFolder.SUMMARY, summaryText(trace, result));
         return result;
@@ -276,11 +270,11 @@ public final class Training {
     /** The schedule's value for every batch: what the optimizer used, without logging it per step. */
     private static String lrCsv(Schedule schedule, int stepsPerEpoch, Recipe recipe) {
         StringBuilder sb = new StringBuilder("step,epoch,lr,momentum\n");
-        long total = (long) stepsPerEpoch * recipe.epochs;
+        long total = (long) stepsPerEpoch * recipe.epochs();
         for (long step = 0; step < total; step++) {
             sb.append(step).append(',').append(step / stepsPerEpoch + 1).append(',')
                     .append(String.format(Locale.ROOT, "%.8g,%.6g", schedule.lr(step),
-                            schedule.momentum(step, recipe.optimizer.momentum))).append('\n');
+                            schedule.momentum(step, recipe.optimizer().momentum()))).append('\n');
         }
         return sb.toString();
     }
@@ -288,7 +282,7 @@ public final class Training {
     /** Evaluates in large batches without dropout and with BatchNorm's running statistics, spread over the model copies. */
     Evaluation evaluate(Trainer trainer, DataParallel parallel, Split split, float[] pixels, Shape inputShape) {
         List<Batch> batches = new ArrayList<>();
-        new BatchStream(split, pixels, EVAL_BATCH, experiment.recipe().normalize, null, 0, false).forEach(batches::add);
+        new BatchStream(split, pixels, EVAL_BATCH, experiment.recipe().normalize(), null, 0, false).forEach(batches::add);
         List<BatchOutcome> outcomes = parallel.evaluate(batches.size(), (b, block, store, manager) -> {
             Batch batch = batches.get(b);
             try (NDManager batchManager = manager.newSubManager()) {
@@ -393,16 +387,16 @@ public final class Training {
     }
 
     private static OptimizerHandle optimizer(Recipe recipe, NDManager manager) {
-        Recipe.OptimizerSettings s = recipe.optimizer;
-        if (s.name.equals("adam")) {
-            double[] current = {s.lr};
+        Recipe.OptimizerSettings s = recipe.optimizer();
+        if (s.name().equals("adam")) {
+            double[] current = {s.lr()};
             Tracker fromSchedule = numUpdate -> (float) current[0];
             Optimizer adam = Optimizer.adam()
                     .optLearningRateTracker(fromSchedule)
-                    .optWeightDecays((float) s.weightDecay)
+                    .optWeightDecays((float) s.weightDecay())
                     .build();
             return new OptimizerHandle(adam, current);
         }
-        return new OptimizerHandle(new TorchSgd(manager, s.weightDecay, s.nesterov), new double[] {s.lr});
+        return new OptimizerHandle(new TorchSgd(manager, s.weightDecay(), s.nesterov()), new double[] {s.lr()});
     }
 }

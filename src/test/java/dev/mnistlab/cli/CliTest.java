@@ -2,11 +2,15 @@ package dev.mnistlab.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.mnistlab.train.Experiment;
+import dev.mnistlab.train.TrainRequest;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 class CliTest {
 
@@ -51,10 +55,23 @@ class CliTest {
 
     @Test
     void everyCommandHasHelp() {
-        for (String command : new String[] {"train", "summary", "data"}) {
+        // Main's own list, so a command added later is covered without touching this test
+        Set<String> commands = new CommandLine(new Main()).getSubcommands().keySet();
+        assertThat(commands).hasSizeGreaterThanOrEqualTo(12).contains("train", "search", "serve");
+        for (String command : commands) {
             CliRun o = run(command, "--help");
             assertThat(o.code()).as(command).isZero();
             assertThat(o.out()).as(command).contains("Usage: mnistlab " + command);
         }
+    }
+
+    @Test
+    void aRequestFileHoldsTheWholeRun(@TempDir Path dir) {
+        Path file = dir.resolve("r.request.yaml");
+        TrainRequest.start(Experiment.preset("seed001"), dir.resolve("run")).write(file);
+        CliRun o = run("train", "--request", file.toString(), "--epochs", "3");
+        assertThat(o.code()).isEqualTo(2);
+        assertThat(o.err()).contains("--request holds the whole run; give no other options");
+        assertThat(run("train", "--help").out()).doesNotContain("--request");
     }
 }

@@ -2,8 +2,14 @@ package dev.mnistlab.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.mnistlab.train.Experiment;
+import dev.mnistlab.train.Recipe;
+import dev.mnistlab.train.RunFolder;
+import dev.mnistlab.train.RunInfo;
+import dev.mnistlab.train.TrainRequest;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -35,5 +41,30 @@ class SeedSweepProcessTest {
                 "--seeds", "2", "--out", out);
         assertThat(other.code()).isNotZero();
         assertThat(other.err()).contains("holds a run of another model or recipe").doesNotContain("Exception");
+    }
+
+    @Test
+    void everyOptionReachesTheChildrenThroughTheirRequestFiles(@TempDir Path dir) throws Exception {
+        Path out = dir.resolve("sweep");
+        CliRun run = CliRun.of("train", "--preset", "seed001", "--epochs", "1", "--lr", "0.02", "--batch-size", "50",
+                "--seed", "5", "--limit-train", "600", "--validation", "500", "--seeds", "2", "--out", out.toString());
+        assertThat(run.code()).as(run.err()).isZero();
+        // (whether a child then learns is not the point here: the known random NaN may stop one of them)
+        assertThat(run.out()).contains("seed 5 finished in").contains("seed 6 finished in");
+        Recipe preset = Experiment.preset("seed001").recipe();
+        for (long seed : List.of(5L, 6L)) {
+            Path folder = out.resolve("seed-" + seed);
+            TrainRequest request = TrainRequest.read(out.resolve("seed-" + seed + ".request.yaml"));
+            Recipe wanted = preset.withEpochs(1).withLr(0.02).withBatchSize(50).withSeed(seed);
+            assertThat(request.experiment().recipe()).isEqualTo(wanted);
+            assertThat(request).extracting(TrainRequest::run, TrainRequest::resume, TrainRequest::validation,
+                    TrainRequest::limitTrain, TrainRequest::stopAfter, TrainRequest::threads)
+                    .containsExactly(folder, false, 500, 600, null, 1);
+            // and the child started training exactly that
+            assertThat(Experiment.file(folder.resolve(RunFolder.EXPERIMENT)).recipe()).isEqualTo(wanted);
+            RunInfo info = RunInfo.read(RunFolder.existing(folder));
+            assertThat(info).extracting(RunInfo::validation, RunInfo::trainLimit, RunInfo::threads, RunInfo::seed)
+                    .containsExactly(500, 600, 1, seed);
+        }
     }
 }

@@ -47,7 +47,7 @@ class TorchExportTest {
 
     @Test
     void depthwiseConvsAreExportedWithTheirGroups() throws IOException {
-        var spec = dev.mnistlab.model.SpecParser.parse(dev.mnistlab.model.YamlFiles.read(new java.io.ByteArrayInputStream("""
+        var spec = dev.mnistlab.model.SpecParser.parse(dev.mnistlab.YamlFiles.read(new java.io.ByteArrayInputStream("""
                 layers:
                   - conv: 8
                   - conv: {out: 8, groups: 8}

@@ -15,6 +15,7 @@ import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
 import dev.mnistlab.MnistlabException;
 import dev.mnistlab.NativeMemory;
+import dev.mnistlab.YamlFiles;
 import dev.mnistlab.train.Experiment;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;

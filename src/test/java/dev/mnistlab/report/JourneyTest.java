@@ -4,13 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.mnistlab.MnistlabException;
-import dev.mnistlab.model.YamlFiles;
+import dev.mnistlab.YamlFiles;
 import dev.mnistlab.train.Experiment;
 import dev.mnistlab.train.Recipe;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -28,16 +25,16 @@ class JourneyTest {
         assertThat(journey.steps()).extracting(Journey.Step::folder)
                 .containsExactly("01-baseline", "02-batch-norm", "03-gap-and-augmentation", "04-step-lr");
         assertThat(journey.steps()).allSatisfy(s -> assertThat(s.target()).isNotBlank())
-                .allSatisfy(s -> assertThat(s.experiment().recipe().epochs).isEqualTo(15));
+                .allSatisfy(s -> assertThat(s.experiment().recipe().epochs()).isEqualTo(15));
         Experiment preset = Experiment.preset("seed001");
         Experiment last = journey.steps().get(3).experiment();
         assertThat(last.spec().source()).isEqualTo(preset.spec().source());
         assertThat(tree(last.recipe())).isEqualTo(tree(preset.recipe()));
         Recipe gap = journey.steps().get(2).experiment().recipe();
-        assertThat(gap.schedule.name()).isEqualTo("constant");
-        assertThat(gap.schedule.stepSize()).isNull();
-        assertThat(gap.optimizer.lr).isEqualTo(0.05);
-        assertThat(journey.steps().get(0).experiment().recipe().augment.rotation()).isZero();
+        assertThat(gap.schedule().name()).isEqualTo("constant");
+        assertThat(gap.schedule().stepSize()).isNull();
+        assertThat(gap.optimizer().lr()).isEqualTo(0.05);
+        assertThat(journey.steps().get(0).experiment().recipe().augment().rotation()).isZero();
     }
 
     @Test
@@ -46,12 +43,12 @@ class JourneyTest {
         Recipe r = Journey.override(base, YamlFiles.MAPPER.valueToTree(java.util.Map.of(
                 "epochs", 3, "optimizer", java.util.Map.of("lr", 0.1),
                 "schedule", java.util.Map.of("name", "multistep", "milestones", List.of(2)))), "test");
-        assertThat(r.epochs).isEqualTo(3);
-        assertThat(r.optimizer.lr).isEqualTo(0.1);
-        assertThat(r.optimizer.momentum).isEqualTo(0.9);
-        assertThat(r.schedule.name()).isEqualTo("multistep");
-        assertThat(r.schedule.stepSize()).isNull();
-        assertThat(r.augment.rotation()).isEqualTo(7);
+        assertThat(r.epochs()).isEqualTo(3);
+        assertThat(r.optimizer().lr()).isEqualTo(0.1);
+        assertThat(r.optimizer().momentum()).isEqualTo(0.9);
+        assertThat(r.schedule().name()).isEqualTo("multistep");
+        assertThat(r.schedule().stepSize()).isNull();
+        assertThat(r.augment().rotation()).isEqualTo(7);
         assertThatThrownBy(() -> Journey.override(base, YamlFiles.MAPPER.valueToTree(java.util.Map.of("epoch", 3)), "j.yaml step 1"))
                 .isInstanceOf(MnistlabException.class).hasMessageContaining("j.yaml step 1").hasMessageContaining("epoch");
     }
@@ -66,9 +63,9 @@ class JourneyTest {
         assertThat(journey.name()).isEqualTo("j");
         Experiment e = journey.steps().get(0).experiment();
         assertThat(e.spec().trace().trainableParameters()).isEqualTo(90);
-        assertThat(e.recipe().epochs).isEqualTo(2);
-        assertThat(e.recipe().optimizer.lr).isEqualTo(0.2);
-        assertThat(e.recipe().seed).isEqualTo(7);
+        assertThat(e.recipe().epochs()).isEqualTo(2);
+        assertThat(e.recipe().optimizer().lr()).isEqualTo(0.2);
+        assertThat(e.recipe().seed()).isEqualTo(7);
         assertThat(e.description()).isEqualTo("small");
     }
 
@@ -82,50 +79,6 @@ class JourneyTest {
         assertThat(error(dir, "steps:\n  - {target: t, preset: seed001}\n")).contains("step 1").contains("'name:'");
         assertThat(error(dir, "steps:\n  - {name: a, model: {layers: [conv: 10]}}\n")).contains("step 1 (a)").contains("10 outputs");
         assertThat(error(dir, "steps:\n  - {name: a, spec: missing.yaml}\n")).contains("missing.yaml: no such file");
-    }
-
-    @Test
-    void aFinishedRunOfTheSameSpecAndRecipeIsReusedAndAnyOtherIsNot(@TempDir Path dir) throws IOException {
-        Experiment wanted = Experiment.preset("seed001");
-        Path run = SyntheticRun.write(dir.resolve("run"));
-        assertThat(JourneyRunner.state(run, wanted)).isEqualTo(JourneyRunner.State.FINISHED);
-        wanted.recipe().epochs = 14;
-        assertThat(JourneyRunner.state(run, wanted)).isEqualTo(JourneyRunner.State.NONE);
-        wanted.recipe().epochs = 15;
-        Files.writeString(run.resolve("run.yaml"), Files.readString(run.resolve("run.yaml")).replace("finished", "running"));
-        assertThat(JourneyRunner.state(run, wanted)).isEqualTo(JourneyRunner.State.NONE);
-        Files.writeString(run.resolve(JourneyRunner.CHECKPOINT), "x");
-        assertThat(JourneyRunner.state(run, wanted)).isEqualTo(JourneyRunner.State.STOPPED);
-        assertThat(JourneyRunner.state(dir.resolve("empty"), wanted)).isEqualTo(JourneyRunner.State.NONE);
-        assertThat(JourneyRunner.state(run, Experiment.preset("seed003"))).isEqualTo(JourneyRunner.State.NONE);
-    }
-
-    @Test
-    void aJourneyWhoseStepsAreAllDoneOnlyWritesTheJournal(@TempDir Path dir) throws IOException {
-        Path file = dir.resolve("j.yaml");
-        Files.writeString(file, "name: demo\ndescription: two steps\nsteps:\n"
-                + "  - {name: first, target: \"get going\", preset: seed001}\n"
-                + "  - {name: second, target: \"more\", preset: seed003, overrides: {epochs: 15}}\n");
-        Journey journey = Journey.load(file);
-        Path out = dir.resolve("out");
-        SyntheticRun.write(out.resolve("01-first"), "seed001", 0.0);
-        SyntheticRun.write(out.resolve("02-second"), "seed003", -0.3);
-        ByteArrayOutputStream log = new ByteArrayOutputStream();
-        new JourneyRunner(out, null, new PrintStream(log, true, StandardCharsets.UTF_8)).run(journey);
-
-        assertThat(log.toString(StandardCharsets.UTF_8)).contains("Step 1. first: reusing the finished run")
-                .contains("Step 2. second: reusing").doesNotContain("training");
-        assertThat(out.resolve("01-first/report.html")).isNotEmptyFile();
-        assertThat(out.resolve("journey-accuracy.png")).isNotEmptyFile();
-        assertThat(ReportsTest.dataUris(Files.readString(out.resolve("journey.html")))).hasSize(1);
-        String md = Files.readString(out.resolve("journey.md"));
-        assertThat(md).contains("# Journey: demo").contains("two steps")
-                .contains("| Step | Target | Params | Best train | Best test | Test in last 3 epochs | Constraints | Analysis |")
-                .contains("| 1. first | get going | 7,753 | 99.20% | 99.60% (epoch 15) | 99.47, 99.56, 99.60 | PASS |")
-                .contains("| 2. second | more | 8,000 |").contains("FAIL (params, accuracy)")
-                .contains("reaches 99.40% at epoch 13 and holds it to the end")
-                .contains("vs 1. first: params +247, best test -0.25 pp, worst of last 3 -0.30 pp")
-                .contains("![test accuracy per epoch of every run](journey-accuracy.png)");
     }
 
     private static Object tree(Recipe recipe) {

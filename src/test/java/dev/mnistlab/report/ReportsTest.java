@@ -17,7 +17,7 @@ import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class ReportsTest {
+public class ReportsTest {
 
     static final List<String> PLOTS = List.of("accuracy.png", "loss.png", "lr.png", "confusion.png", "misclassified.png");
 
@@ -97,7 +97,7 @@ class ReportsTest {
                 .hasMessageContaining("has no experiment.yaml");
     }
 
-    static List<String> dataUris(String html) {
+    public static List<String> dataUris(String html) {
         Matcher m = Pattern.compile("src=\"data:image/png;base64,([A-Za-z0-9+/=]+)\"").matcher(html);
         List<String> found = new ArrayList<>();
         while (m.find()) {

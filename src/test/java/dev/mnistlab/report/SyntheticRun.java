@@ -13,19 +13,19 @@ import java.util.Locale;
  * plausible metrics, a per-batch lr trace, predictions for a small synthetic test set (written as IDX
  * files, named by run.yaml's data_dir) of which every 13th is wrong.
  */
-final class SyntheticRun {
+public final class SyntheticRun {
 
     static final int TEST_IMAGES = 300;
     static final int BATCHES_PER_EPOCH = 20;
 
     private SyntheticRun() {}
 
-    static Path write(Path dir) throws IOException {
+    public static Path write(Path dir) throws IOException {
         return write(dir, "seed001", 0.0);
     }
 
     /** {@code lift} is added to every test accuracy, to make runs that differ. */
-    static Path write(Path dir, String preset, double lift) throws IOException {
+    public static Path write(Path dir, String preset, double lift) throws IOException {
         Files.createDirectories(dir);
         Experiment exp = Experiment.preset(preset);
         Files.writeString(dir.resolve("experiment.yaml"), exp.toYaml());

@@ -10,9 +10,9 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import dev.mnistlab.NativeMemory;
+import dev.mnistlab.YamlFiles;
 import dev.mnistlab.data.MnistData;
 import dev.mnistlab.data.MnistSource;
-import dev.mnistlab.model.YamlFiles;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -76,19 +76,18 @@ class DataParallelTest {
     @Test
     void aRunOnTwoCopiesResumesExactlyAndIsRepeatable(@TempDir Path dir) throws IOException {
         MnistData data = small();
-        Experiment whole = Experiment.preset("seed003");
-        whole.recipe().epochs = 2;
+        Experiment preset = Experiment.preset("seed003");
+        Experiment whole = preset.withRecipe(preset.recipe().withEpochs(2));
         List<EpochResult> straight = run(whole, data, 2, dir.resolve("straight"));
 
-        Experiment split = Experiment.preset("seed003");
-        split.recipe().epochs = 2;
+        Experiment split = preset.withRecipe(preset.recipe().withEpochs(2));
         RunFolder folder = RunFolder.create(dir.resolve("split"), "x", false);
         new Training(split, data, folder, new Progress(QUIET, false), QUIET).onThreads(2).stoppingAfter(1).run();
         new Training(split, data, RunFolder.existing(folder.dir()), new Progress(QUIET, false), QUIET)
                 .onThreads(2).resuming().run();
 
         assertThat(withoutSeconds(dir.resolve("split"))).isEqualTo(withoutSeconds(dir.resolve("straight")));
-        assertThat(RunInfo.read(folder).threads).isEqualTo(2);
+        assertThat(RunInfo.read(folder).threads()).isEqualTo(2);
         assertThat(straight.get(1).testAccuracy()).isGreaterThan(50.0);
     }
 
@@ -97,8 +96,8 @@ class DataParallelTest {
         MnistData data = MnistSource.load(null, s -> { });
         for (int last : new int[] {1, 3, 5}) {
             MnistData odd = new MnistData(data.train().first(128 + last), data.test().first(500), data.directory());
-            Experiment e = Experiment.preset("seed003");
-            e.recipe().epochs = 1;
+            Experiment preset = Experiment.preset("seed003");
+            Experiment e = preset.withRecipe(preset.recipe().withEpochs(1));
             List<EpochResult> epochs = run(e, odd, 2, dir.resolve("last" + last));
             assertThat(epochs.get(0).trainLoss()).isFinite();
         }

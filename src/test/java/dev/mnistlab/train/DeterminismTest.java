@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.mnistlab.MnistlabException;
+import dev.mnistlab.YamlFiles;
 import dev.mnistlab.data.MnistData;
 import dev.mnistlab.data.MnistSource;
 import dev.mnistlab.data.Split;
-import dev.mnistlab.model.YamlFiles;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -41,8 +41,8 @@ class DeterminismTest {
 
     @Test
     void aHardBudgetRefusesAnOversizedModel(@TempDir Path dir) {
-        Experiment e = Experiment.preset("seed003");
-        e.recipe().constraints.hardBudget = true;
+        Experiment preset = Experiment.preset("seed003");
+        Experiment e = preset.withRecipe(preset.recipe().withConstraints(preset.recipe().constraints().withHardBudget(true)));
         MnistData data = new MnistData(new Split("train", new byte[784], new byte[1], 1, 28, 28),
                 new Split("test", new byte[784], new byte[1], 1, 28, 28), dir);
         RunFolder folder = RunFolder.create(dir.resolve("run"), "x", false);
@@ -53,11 +53,11 @@ class DeterminismTest {
     @Test
     void aDivergingLossStopsAtOnceNamingEpochBatchAndLrAndKeepsTheCheckpoint(@TempDir Path dir) throws IOException {
         MnistData data = small(MnistSource.load(null, s -> { }));
-        Experiment e = Experiment.preset("seed001");
-        e.recipe().epochs = 3;
+        Experiment preset = Experiment.preset("seed001");
         // a sane first epoch, then a learning rate no network survives
-        e.recipe().schedule = YamlFiles.bind(YamlFiles.MAPPER.readTree("{name: multistep, milestones: [1], gamma: 1.0e12}"),
-                dev.mnistlab.train.schedule.ScheduleConfig.class, "test");
+        Experiment e = preset.withRecipe(preset.recipe().withEpochs(3).withSchedule(
+                YamlFiles.bind(YamlFiles.MAPPER.readTree("{name: multistep, milestones: [1], gamma: 1.0e12}"),
+                        dev.mnistlab.train.schedule.ScheduleConfig.class, "test")));
         RunFolder folder = RunFolder.create(dir.resolve("run"), "x", false);
         assertThatThrownBy(() -> new Training(e, data, folder, new Progress(QUIET, false), QUIET).run())
                 .isInstanceOf(MnistlabException.class)
@@ -72,9 +72,8 @@ class DeterminismTest {
     }
 
     private static Path train(MnistData data, long seed, Path out) {
-        Experiment e = Experiment.preset("seed003");
-        e.recipe().epochs = 2;
-        e.recipe().seed = seed;
+        Experiment preset = Experiment.preset("seed003");
+        Experiment e = preset.withRecipe(preset.recipe().withEpochs(2).withSeed(seed));
         new Training(e, data, RunFolder.create(out, "x", false), new Progress(QUIET, false), QUIET).run();
         return out;
     }

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.mnistlab.MnistlabException;
-import dev.mnistlab.model.YamlFiles;
+import dev.mnistlab.YamlFiles;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -22,14 +22,101 @@ class RecipeTest {
     void readsSnakeCaseKeysAndKeepsDefaults() throws IOException {
         Recipe r = recipe("batch_size: 64\noptimizer: {lr: 0.05, weight_decay: 0.0001}\n"
                 + "schedule: {name: step, step_size: 7}\naugment: {rotation: 5}\n");
-        assertThat(r.batchSize).isEqualTo(64);
-        assertThat(r.epochs).isEqualTo(15);
-        assertThat(r.optimizer.lr).isEqualTo(0.05);
-        assertThat(r.optimizer.momentum).isEqualTo(0.9);
-        assertThat(r.optimizer.weightDecay).isEqualTo(0.0001);
-        assertThat(r.augment.rotation()).isEqualTo(5);
-        assertThat(r.normalize.mean()).isEqualTo(0.1307);
-        assertThat(r.constraints.targetAccuracy).isEqualTo(99.40);
+        assertThat(r.batchSize()).isEqualTo(64);
+        assertThat(r.epochs()).isEqualTo(15);
+        assertThat(r.optimizer().lr()).isEqualTo(0.05);
+        assertThat(r.optimizer().momentum()).isEqualTo(0.9);
+        assertThat(r.optimizer().weightDecay()).isEqualTo(0.0001);
+        assertThat(r.augment().rotation()).isEqualTo(5);
+        assertThat(r.normalize().mean()).isEqualTo(0.1307);
+        assertThat(r.constraints().targetAccuracy()).isEqualTo(99.40);
+    }
+
+    @Test
+    void aKeyLeftOutKeepsItsDefaultAlsoInsideOptimizerAndConstraints() throws IOException {
+        assertThat(recipe("{}\n")).isEqualTo(Recipe.defaults());
+        Recipe r = recipe("optimizer: {nesterov: true}\nconstraints: {last_epochs: 2}\n");
+        assertThat(r).isEqualTo(Recipe.defaults().withOptimizer(Recipe.OptimizerSettings.defaults().withNesterov(true))
+                .withConstraints(Recipe.Constraints.defaults().withLastEpochs(2)));
+        // a schedule block is read as written: it does not inherit the default's name
+        assertThatThrownBy(() -> recipe("schedule: {step_size: 3}\n")).hasMessageContaining("schedule.name is missing");
+    }
+
+    @Test
+    void withMethodsReturnChangedCopiesAndLeaveTheOriginal() {
+        Recipe base = Recipe.defaults();
+        Recipe changed = base.withEpochs(5).withLr(0.05).withSeed(3).withBatchSize(64)
+                .withConstraints(base.constraints().withMaxParams(4000));
+        assertThat(base).isEqualTo(Recipe.defaults());
+        assertThat(changed.epochs()).isEqualTo(5);
+        assertThat(changed.optimizer()).isEqualTo(base.optimizer().withLr(0.05));
+        assertThat(changed.seed()).isEqualTo(3);
+        assertThat(changed.batchSize()).isEqualTo(64);
+        assertThat(changed.constraints().maxParams()).isEqualTo(4000);
+        assertThat(changed.constraints().lastEpochs()).isEqualTo(3);
+    }
+
+    /** experiment.yaml and run.yaml are compared across versions, so their keys and order must not move. */
+    @Test
+    void theRecordedYamlKeepsItsKeysInTheirOrder() {
+        assertThat(YamlFiles.write(Recipe.defaults())).isEqualTo("""
+                epochs: 15
+                batch_size: 128
+                seed: 1
+                optimizer:
+                  name: sgd
+                  lr: 0.01
+                  momentum: 0.9
+                  weight_decay: 0.0
+                  nesterov: false
+                schedule:
+                  name: constant
+                  step_size: null
+                  gamma: null
+                  milestones: null
+                  max_lr: null
+                  pct_start: null
+                  div_factor: null
+                  final_div_factor: null
+                  anneal: null
+                  three_phase: null
+                  cycle_momentum: null
+                  base_momentum: null
+                  max_momentum: null
+                normalize:
+                  mean: 0.1307
+                  std: 0.3081
+                augment:
+                  rotation: 0.0
+                  translate: 0.0
+                  scale_min: 1.0
+                  scale_max: 1.0
+                  shear: 0.0
+                  brightness: 0.0
+                  contrast: 0.0
+                  interpolation: bilinear
+                constraints:
+                  max_params: 8000
+                  max_epochs: 15
+                  target_accuracy: 99.4
+                  last_epochs: 3
+                  hard_budget: false
+                """);
+        assertThat(YamlFiles.write(RunInfo.start("/data", null, 500, 1, 1, 7753, "PyTorch 2.7.1", "2025-01-01T00:00Z")))
+                .isEqualTo("""
+                        data_dir: /data
+                        train_limit: null
+                        validation: 500
+                        threads: 1
+                        seed: 1
+                        params: 7753
+                        mnistlab: 0.1.0
+                        djl: %s
+                        engine: PyTorch 2.7.1
+                        started: 2025-01-01T00:00Z
+                        finished: null
+                        status: running
+                        """.formatted(ai.djl.engine.Engine.getDjlVersion()));
     }
 
     @Test
@@ -40,6 +127,8 @@ class RecipeTest {
         assertThatThrownBy(() -> recipe("epochs: 0\n")).hasMessageContaining("epochs must be >= 1");
         assertThatThrownBy(() -> recipe("batch_size: 0\n")).hasMessageContaining("batch_size must be >= 1");
         assertThatThrownBy(() -> recipe("epoch: 3\n")).hasMessageContaining("unknown key 'epoch'");
+        assertThatThrownBy(() -> recipe("optimizer: {lrr: 1}\n")).hasMessageContaining("r.yaml optimizer.lrr: unknown key 'lrr'");
+        assertThatThrownBy(() -> recipe("constraints: {last: 1}\n")).hasMessageContaining("constraints.last: unknown key");
         assertThatThrownBy(() -> recipe("schedule: {name: cosine}\n")).hasMessageContaining("cosine");
     }
 
@@ -49,14 +138,12 @@ class RecipeTest {
         Experiment again = Experiment.of(readBack(e.toYaml()), "again", "x");
         assertThat(again.spec().trace().steps()).extracting(s -> s.out()).isEqualTo(e.spec().trace().steps().stream().map(s -> s.out()).toList());
         assertThat(again.spec().layers()).extracting(l -> l.kind() + "/" + l.rate()).isEqualTo(e.spec().layers().stream().map(l -> l.kind() + "/" + l.rate()).toList());
-        assertThat(again.recipe().schedule).isEqualTo(e.recipe().schedule);
-        assertThat(again.recipe().augment).isEqualTo(e.recipe().augment);
-        assertThat(again.recipe().optimizer.lr).isEqualTo(e.recipe().optimizer.lr);
+        assertThat(again.recipe()).isEqualTo(e.recipe());
     }
 
     @Test
     void constraintLinesPassAndFail() {
-        Recipe.Constraints c = new Recipe.Constraints();
+        Recipe.Constraints c = Recipe.Constraints.defaults();
         List<EpochResult> epochs = List.of(
                 new EpochResult(1, 0.1, 0.3, 90, 0.05, 98.0, 1),
                 new EpochResult(2, 0.1, 0.1, 98, 0.02, 99.41, 1),

@@ -46,6 +46,13 @@ class RunFolderTest {
     }
 
     @Test
+    void theDefaultFolderIsRunsTimeName() {
+        Path dir = RunFolder.defaultDir("seed001-seeds");
+        assertThat(dir.getParent()).isEqualTo(Path.of("runs"));
+        assertThat(dir.getFileName().toString()).matches("\\d{8}-\\d{6}-seed001-seeds");
+    }
+
+    @Test
     void resumeNeedsARunFolder(@TempDir Path dir) {
         assertThatThrownBy(() -> RunFolder.existing(dir)).hasMessageContaining("is not a run folder");
         assertThatThrownBy(() -> Checkpoint.load(RunFolder.create(dir.resolve("r"), "x", false)))

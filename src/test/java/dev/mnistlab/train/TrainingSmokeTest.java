@@ -27,8 +27,8 @@ class TrainingSmokeTest {
         assertThat(data.train().count()).isEqualTo(60_000);
         assertThat(data.test().count()).isEqualTo(10_000);
 
-        Experiment preset = Experiment.preset("seed001");
-        preset.recipe().epochs = 1;
+        Experiment seed001 = Experiment.preset("seed001");
+        Experiment preset = seed001.withRecipe(seed001.recipe().withEpochs(1));
         RunFolder folder = RunFolder.create(dir.resolve("run"), preset.name(), false);
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         PrintStream out = new PrintStream(log, true, StandardCharsets.UTF_8);

@@ -1,4 +1,4 @@
-package dev.mnistlab.model;
+package dev.mnistlab;
 
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -7,14 +7,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
-import dev.mnistlab.MnistlabException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.List;
 
 /** The one YAML mapper: snake_case keys, unknown keys rejected, errors with line numbers. */
 public final class YamlFiles {
@@ -65,6 +66,30 @@ public final class YamlFiles {
             }
             throw new MnistlabException(where + (path.isEmpty() ? "" : " " + path) + ": " + firstLine(problem));
         }
+    }
+
+    /**
+     * Binds a YAML node onto {@code defaults}: a key left out keeps the default's value. The blocks named in
+     * {@code partialBlocks} are merged key by key as well, so a block given in part keeps the rest of its
+     * defaults; any other block given replaces the default's whole, read as written.
+     */
+    public static <T> T bind(JsonNode node, T defaults, String where, String... partialBlocks) {
+        @SuppressWarnings("unchecked")
+        Class<T> type = (Class<T>) defaults.getClass();
+        if (!node.isObject()) {
+            return bind(node, type, where); // Jackson's own complaint about the shape
+        }
+        ObjectNode merged = MAPPER.valueToTree(defaults);
+        List<String> partial = List.of(partialBlocks);
+        node.fields().forEachRemaining(e -> {
+            if (partial.contains(e.getKey()) && merged.get(e.getKey()) instanceof ObjectNode block
+                    && e.getValue() instanceof ObjectNode given) {
+                block.setAll(given);
+            } else {
+                merged.set(e.getKey(), e.getValue());
+            }
+        });
+        return bind(merged, type, where);
     }
 
     public static String write(Object value) {

@@ -1,7 +1,10 @@
-package dev.mnistlab.train;
+package dev.mnistlab.search;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.mnistlab.train.ConstraintCheck;
+import dev.mnistlab.train.EpochResult;
+import dev.mnistlab.train.Recipe;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -14,7 +17,7 @@ class SeedSweepTest {
 
     @Test
     void tableShowsPerSeedAndOverallSpreadOfTheLastEpochs() {
-        Recipe.Constraints c = new Recipe.Constraints();
+        Recipe.Constraints c = Recipe.Constraints.defaults();
         List<EpochResult> good = List.of(epoch(1, 98.0), epoch(2, 99.41), epoch(3, 99.45), epoch(4, 99.50));
         List<EpochResult> weak = List.of(epoch(1, 98.0), epoch(2, 99.30), epoch(3, 99.45), epoch(4, 99.42));
         List<SeedSweep.SeedResult> results = List.of(

@@ -1,10 +1,13 @@
-package dev.mnistlab.train;
+package dev.mnistlab.search;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mnistlab.AtomicFiles;
-import dev.mnistlab.model.YamlFiles;
 import dev.mnistlab.MnistlabException;
+import dev.mnistlab.train.ConstraintCheck;
+import dev.mnistlab.train.EpochResult;
+import dev.mnistlab.train.Experiment;
+import dev.mnistlab.train.Recipe;
+import dev.mnistlab.train.RunState;
+import dev.mnistlab.train.TrainRequest;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -42,15 +45,16 @@ public final class SeedSweep {
     private SeedSweep() {}
 
     /**
-     * @param trainCommand how to start {@code mnistlab train} in a child process (without arguments)
-     * @param experimentArgs the child's experiment options, without --seed, --threads and --out
-     * @param experiment what the children train (to recognise the seeds' folders on a rerun)
+     * @param children how to start a child's training
+     * @param template what every child trains, in which data split: its experiment (whose seed each child
+     *                 replaces with its own), validation, training-set limit and data folder
      * @param parallel how many children run at once
      */
-    public static List<SeedResult> run(List<String> trainCommand, List<String> experimentArgs, Experiment experiment,
-                                       List<Long> seeds, Path outDir, int parallel, PrintStream out) {
+    public static List<SeedResult> run(ChildTraining children, TrainRequest template, List<Long> seeds, Path outDir,
+                                       int parallel, PrintStream out) {
+        Experiment experiment = template.experiment();
         long params = experiment.spec().trace().trainableParameters();
-        Recipe.Constraints constraints = experiment.recipe().constraints;
+        Recipe.Constraints constraints = experiment.recipe().constraints();
         try {
             Files.createDirectories(outDir);
         } catch (IOException e) {
@@ -61,14 +65,13 @@ public final class SeedSweep {
         try {
             List<Future<SeedResult>> futures = new ArrayList<>();
             for (long seed : seeds) {
-                futures.add(pool.submit(() -> runOne(trainCommand, experimentArgs, experiment, seed, outDir, params,
-                        constraints, out)));
+                futures.add(pool.submit(() -> runOne(children, template, seed, outDir, params, constraints, out)));
             }
             List<SeedResult> results = new ArrayList<>();
             for (Future<SeedResult> f : futures) {
                 results.add(f.get());
             }
-            String table = table(results, constraints.lastEpochs, (System.nanoTime() - started) / 1e9, parallel);
+            String table = table(results, constraints.lastEpochs(), (System.nanoTime() - started) / 1e9, parallel);
             out.print(table);
             AtomicFiles.write(outDir.resolve("seeds.md"), "```\n" + table + "```\n");
             return results;
@@ -82,27 +85,26 @@ public final class SeedSweep {
         }
     }
 
-    private static SeedResult runOne(List<String> trainCommand, List<String> experimentArgs, Experiment experiment,
-                                     long seed, Path outDir, long params, Recipe.Constraints constraints,
-                                     PrintStream out) throws Exception {
+    private static SeedResult runOne(ChildTraining children, TrainRequest template, long seed, Path outDir, long params,
+                                     Recipe.Constraints constraints, PrintStream out) throws Exception {
         Path dir = outDir.resolve("seed-" + seed);
         Path log = outDir.resolve("seed-" + seed + ".log");
-        boolean finishedBefore = false;
-        boolean resumable = false;
-        if (Files.exists(dir.resolve(RunFolder.RUN_INFO))) {
-            requireSameExperiment(dir, experiment, seed);
-            finishedBefore = "finished".equals(RunInfo.read(RunFolder.existing(dir)).status);
-            resumable = Files.exists(dir.resolve(RunFolder.CHECKPOINT));
+        Experiment experiment = template.experiment();
+        Experiment wanted = experiment.withRecipe(experiment.recipe().withSeed(seed));
+        RunState state = RunState.of(dir);
+        // a seed folder may only be reused for the same model and recipe (names and descriptions aside)
+        if (state.recorded() && !state.holds(wanted)) {
+            throw new MnistlabException(dir + " holds a run of another model or recipe; choose another --out "
+                    + "(a rerun into the same folder reuses finished seeds and resumes stopped ones)");
         }
-        List<String> start = new ArrayList<>(experimentArgs);
-        start.addAll(List.of("--seed", Long.toString(seed)));
-        List<String> full = new ArrayList<>(trainCommand);
-        full.addAll(RunFolder.continueOrStart(dir, start));
-        full.addAll(List.of("--threads", "1"));
+        boolean finishedBefore = state.status() == RunState.Status.FINISHED;
+        boolean resumable = state.resumable();
         long t0 = System.nanoTime();
         int code = 0;
         if (!finishedBefore) {
-            code = ChildTraining.run(full, log);
+            TrainRequest request = new TrainRequest(dir, resumable, template.validation(), template.limitTrain(), null, 1,
+                    template.dataDir(), wanted);
+            code = children.run(request, log);
         }
         List<EpochResult> epochs = EpochResult.readAll(dir);
         List<ConstraintCheck.Line> checks = epochs.isEmpty() ? List.of() : ConstraintCheck.check(params, epochs, constraints);
@@ -111,35 +113,9 @@ public final class SeedSweep {
             out.printf(Locale.ROOT, "seed %d %s: %s%n", seed, finishedBefore ? "finished before, reused"
                             : String.format(Locale.ROOT, "finished in %.0f s%s", (System.nanoTime() - t0) / 1e9,
                                     resumable ? " (resumed from its checkpoint)" : ""),
-                    code != 0 ? "FAILED (exit " + code + "), see " + log : describe(r, constraints.lastEpochs));
+                    code != 0 ? "FAILED (exit " + code + "), see " + log : describe(r, constraints.lastEpochs()));
         }
         return r;
-    }
-
-    /** A seed folder may only be reused for the same model and recipe (names and descriptions aside). */
-    private static void requireSameExperiment(Path dir, Experiment experiment, long seed) {
-        JsonNode recorded = YamlFiles.read(dir.resolve(RunFolder.EXPERIMENT));
-        JsonNode expected;
-        try {
-            expected = YamlFiles.MAPPER.readTree(experiment.toYaml());
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-        ((ObjectNode) expected.get("recipe")).put("seed", seed);
-        String want = canonical(expected);
-        if (!canonical(recorded).equals(want)) {
-            throw new MnistlabException(dir + " holds a run of another model or recipe; choose another --out "
-                    + "(a rerun into the same folder reuses finished seeds and resumes stopped ones)");
-        }
-    }
-
-    private static String canonical(JsonNode experiment) {
-        try {
-            JsonNode node = YamlFiles.MAPPER.readTree(YamlFiles.write(experiment));
-            return YamlFiles.write(node.get("model")) + YamlFiles.write(node.get("recipe"));
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     private static String describe(SeedResult r, int last) {
