@@ -158,7 +158,7 @@ final class TrainCommand implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "Validating on the last %,d training images; the test set is not used%n",
                     data.test().count());
         }
-        return train(new Training(exp, data, folder, progress(), System.out), folder, data.validating());
+        return train(new Training(exp, data, folder), folder);
     }
 
     private int resume() {
@@ -179,10 +179,11 @@ final class TrainCommand implements Callable<Integer> {
         EngineThreads.configure(requested != null ? requested : info.threads);
         Path dir = dataDir.dir != null ? dataDir.dir : Path.of(info.dataDir);
         MnistData data = limited(heldOut(MnistSource.read(dir, "run.yaml data_dir"), info.validation), info.trainLimit);
-        return train(new Training(exp, data, folder, progress(), System.out).resuming(), folder, data.validating());
+        return train(new Training(exp, data, folder).resuming(), folder);
     }
 
-    private int train(Training training, RunFolder folder, boolean validating) {
+    private int train(Training training, RunFolder folder) {
+        training.reportingTo(new Progress(System.out, System.console() != null));
         if (stopAfter != null) {
             training.stoppingAfter(stopAfter);
         }
@@ -204,9 +205,10 @@ final class TrainCommand implements Callable<Integer> {
         }
         Reports.write(folder.dir(), System.out::println);
 
-        EpochResult best = result.epochs().stream().max((a, b) -> Double.compare(a.testAccuracy(), b.testAccuracy())).orElseThrow();
+        EpochResult best = EpochResult.best(result.epochs());
         System.out.printf(Locale.ROOT, "%nBest %s accuracy %.2f%% at epoch %d; final %.2f%%. Run folder: %s%n",
-                validating ? "validation" : "test", best.testAccuracy(), best.epoch(), result.finalTest().accuracy(), folder.dir());
+                result.finalEvaluation().split(), best.testAccuracy(), best.epoch(), result.finalEvaluation().accuracy(),
+                folder.dir());
         System.out.println("Constraints:");
         result.checks().forEach(line -> System.out.println("  " + line));
         return strict && !ConstraintCheck.allPass(result.checks()) ? 1 : 0;
@@ -217,11 +219,7 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     private static MnistData limited(MnistData data, Integer limit) {
-        return limit == null ? data : new MnistData(data.train().first(limit), data.test(), data.directory());
-    }
-
-    private static Progress progress() {
-        return new Progress(System.out, System.console() != null);
+        return limit == null ? data : data.limitTrain(limit);
     }
 
     private void applyOverrides(Recipe recipe) {

@@ -2,8 +2,6 @@ package dev.mnistlab.train;
 
 import dev.mnistlab.data.MnistData;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
@@ -26,7 +24,7 @@ public final class Benchmark {
     /** Runs the benchmark; sets the experiment's recipe to two epochs. */
     public static Measurement run(Experiment e, MnistData data, int images) {
         e.recipe().epochs = 2;
-        MnistData subset = new MnistData(data.train().first(images), data.test(), data.directory());
+        MnistData subset = data.limitTrain(images);
         Path dir;
         try {
             dir = Files.createTempDirectory("mnistlab-bench");
@@ -34,9 +32,7 @@ public final class Benchmark {
             throw new dev.mnistlab.MnistlabException("cannot create a temporary folder (" + ex.getMessage() + ")");
         }
         try {
-            PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
-            Training.Result result = new Training(e, subset, RunFolder.create(dir.resolve("run"), "bench", false),
-                    new Progress(quiet, false), quiet).run();
+            Training.Result result = new Training(e, subset, RunFolder.create(dir.resolve("run"), "bench", false)).run();
             Training.Timing t = result.timings().get(result.timings().size() - 1);
             long flops = 3 * e.spec().trace().forwardFlops(); // backward costs about twice the forward pass
             double trainRate = t.trainImages() / t.trainSeconds();
