@@ -2,8 +2,6 @@ package dev.mnistlab.cli;
 
 import dev.mnistlab.data.MnistData;
 import dev.mnistlab.data.MnistSource;
-import dev.mnistlab.infer.EvaluationReport;
-import dev.mnistlab.infer.Evaluator;
 import dev.mnistlab.infer.TrainedModel;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -34,8 +32,7 @@ final class EvaluateCommand implements Callable<Integer> {
             MnistData data = MnistSource.load(dataDir, System.out::println);
             System.out.printf("Evaluating %s (%s) on %d %s images%n", model.experiment().name(), run,
                     data.test().count(), data.test().name());
-            EvaluationReport report = Evaluator.evaluate(model, data.test());
-            System.out.print(report.text());
+            System.out.print(model.evaluate(data.test()).text());
         }
         return 0;
     }

@@ -21,22 +21,13 @@ public final class Augmenter {
         this.cols = cols;
     }
 
-    /** One image's random distortion: everything {@link #apply(Distortion, float[], int, float[], int)} needs. */
+    /** One image's random distortion: everything {@link #apply} needs. */
     public record Distortion(double angle, double tx, double ty, double scale, double shear, float bright, float contrast) {}
 
     /**
-     * Writes a distorted copy of {@code src[srcOffset ..]} (pixels in [0,1]) to {@code dst[dstOffset ..]}.
-     * Always draws seven numbers from {@code rng} unless the augmentation is NONE, so a seed fixes the result.
+     * Draws one image's distortion: always seven numbers from {@code rng}, so a seed fixes the result; cheap,
+     * so it can stay on one thread.
      */
-    public void apply(float[] src, int srcOffset, float[] dst, int dstOffset, SplittableRandom rng) {
-        if (a.isNone()) {
-            System.arraycopy(src, srcOffset, dst, dstOffset, rows * cols);
-            return;
-        }
-        apply(draw(rng), src, srcOffset, dst, dstOffset);
-    }
-
-    /** Draws one image's distortion: seven numbers from {@code rng}, cheap, so it can stay on one thread. */
     public Distortion draw(SplittableRandom rng) {
         double angle = uniform(rng, -a.rotation(), a.rotation());
         // torchvision rounds the translation to whole pixels.

@@ -5,6 +5,7 @@ import java.util.NoSuchElementException;
 import java.util.SplittableRandom;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.function.Consumer;
 
 /**
  * Batches of one epoch over a split: optionally shuffled and augmented per sample, then normalised.
@@ -54,33 +55,64 @@ public final class BatchStream implements Iterable<Batch> {
         return (split.count() + batchSize - 1) / batchSize;
     }
 
+    /**
+     * Starts producing this epoch's batches. Close the iterator when done with it, also when leaving early
+     * (a diverged loss, an exception): that stops its producer thread, which would otherwise wait forever.
+     */
     @Override
-    public Iterator<Batch> iterator() {
-        BlockingQueue<Object> queue = new ArrayBlockingQueue<>(PREFETCH);
-        Thread producer = new Thread(() -> produce(queue), "batches-" + split.name());
-        producer.setDaemon(true);
-        producer.start();
-        return new Iterator<>() {
-            private int delivered;
+    public Batches iterator() {
+        return new Batches();
+    }
 
-            @Override
-            public boolean hasNext() {
-                return delivered < batchCount();
-            }
+    /** Runs {@code action} on every batch, closing the iterator however it ends. */
+    @Override
+    public void forEach(Consumer<? super Batch> action) {
+        try (Batches batches = iterator()) {
+            batches.forEachRemaining(action);
+        }
+    }
 
-            @Override
-            public Batch next() {
-                if (!hasNext()) {
-                    throw new NoSuchElementException();
-                }
-                Object item = take(queue);
-                if (item instanceof RuntimeException e) {
-                    throw e;
-                }
-                delivered++;
-                return (Batch) item;
+    /**
+     * One epoch's batches, assembled ahead on a background thread. Whatever the producer throws reaches
+     * the consumer in order, after the batches made before it; {@link #close()} stops the producer.
+     */
+    public final class Batches implements Iterator<Batch>, AutoCloseable {
+
+        private final BlockingQueue<Object> queue = new ArrayBlockingQueue<>(PREFETCH);
+        private final Thread producer = new Thread(() -> produce(queue), "batches-" + split.name());
+        private int delivered;
+
+        private Batches() {
+            producer.setDaemon(true);
+            producer.start();
+        }
+
+        @Override
+        public boolean hasNext() {
+            return delivered < batchCount();
+        }
+
+        @Override
+        public Batch next() {
+            if (!hasNext()) {
+                throw new NoSuchElementException();
             }
-        };
+            Object item = take(queue);
+            if (item instanceof RuntimeException e) {
+                throw e;
+            }
+            if (item instanceof Error e) {
+                throw e;
+            }
+            delivered++;
+            return (Batch) item;
+        }
+
+        /** Stops the producer: it is waiting for room in the queue or about to, and an interrupt ends either. */
+        @Override
+        public void close() {
+            producer.interrupt();
+        }
     }
 
     private void produce(BlockingQueue<Object> queue) {
@@ -89,8 +121,6 @@ public final class BatchStream implements Iterable<Batch> {
             int[] order = order(rng);
             int pixelsPerImage = split.rows() * split.cols();
             Augmenter augmenter = augmentation.isNone() ? null : new Augmenter(augmentation, split.rows(), split.cols());
-            float scale = (float) (1 / normalization.std());
-            float shift = (float) normalization.mean();
             for (int start = 0; start < order.length; start += batchSize) {
                 int size = Math.min(batchSize, order.length - start);
                 float[] images = new float[size * pixelsPerImage];
@@ -103,7 +133,7 @@ public final class BatchStream implements Iterable<Batch> {
                     labels[i] = split.labels()[sample];
                     if (augmenter == null) {
                         System.arraycopy(unitPixels, sample * pixelsPerImage, images, i * pixelsPerImage, pixelsPerImage);
-                        normalize(images, i * pixelsPerImage, pixelsPerImage, shift, scale);
+                        normalization.applyInPlace(images, i * pixelsPerImage, pixelsPerImage);
                     } else {
                         distortions[i] = augmenter.draw(rng);
                     }
@@ -111,21 +141,24 @@ public final class BatchStream implements Iterable<Batch> {
                 Batch.Fill fill = augmenter == null ? null : (from, to) -> {
                     for (int i = from; i < to; i++) {
                         augmenter.apply(distortions[i], unitPixels, indices[i] * pixelsPerImage, images, i * pixelsPerImage);
-                        normalize(images, i * pixelsPerImage, pixelsPerImage, shift, scale);
+                        normalization.applyInPlace(images, i * pixelsPerImage, pixelsPerImage);
                     }
                 };
                 queue.put(new Batch(images, labels, indices, size, fill));
             }
         } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (RuntimeException e) {
-            queue.offer(e);
+            // closed: nobody takes batches any more
+        } catch (RuntimeException | Error e) {
+            deliver(queue, e);
         }
     }
 
-    private static void normalize(float[] images, int from, int count, float shift, float scale) {
-        for (int p = from; p < from + count; p++) {
-            images[p] = (images[p] - shift) * scale;
+    /** Hands the producer's failure to the consumer, waiting for room as a batch would (offer dropped it when full). */
+    private static void deliver(BlockingQueue<Object> queue, Throwable failure) {
+        try {
+            queue.put(failure);
+        } catch (InterruptedException closed) {
+            // closed meanwhile: nobody is left to tell
         }
     }
 

@@ -16,7 +16,6 @@ public final class IdxReader {
 
     public static final int IMAGES_MAGIC = 0x00000803;
     public static final int LABELS_MAGIC = 0x00000801;
-    public static final int CLASSES = 10;
 
     private IdxReader() {
     }
@@ -29,7 +28,7 @@ public final class IdxReader {
                     + lab.dims[0] + " labels; use image and label files from the same MNIST split");
         }
         for (int i = 0; i < lab.data.length; i++) {
-            if (lab.data[i] < 0 || lab.data[i] >= CLASSES) {
+            if (lab.data[i] < 0 || lab.data[i] >= MnistData.CLASSES) {
                 throw new MnistlabException(labels + ": label " + i + " is " + (lab.data[i] & 0xFF)
                         + ", expected 0-9 (MNIST has 10 classes); the file is not MNIST or is corrupt, replace it");
             }

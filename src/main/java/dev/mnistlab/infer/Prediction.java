@@ -1,5 +1,6 @@
 package dev.mnistlab.infer;
 
+import dev.mnistlab.data.MnistData;
 import java.util.Locale;
 
 /** The predicted digit and the softmax probability of each of the ten classes. */
@@ -7,7 +8,7 @@ public record Prediction(int digit, double[] probabilities) {
 
     /** Softmax of row {@code row} of a (count x 10) logits array, computed in double with the max subtracted. */
     public static Prediction fromLogits(float[] logits, int row) {
-        int classes = 10;
+        int classes = MnistData.CLASSES;
         double max = Double.NEGATIVE_INFINITY;
         int best = 0;
         for (int c = 0; c < classes; c++) {

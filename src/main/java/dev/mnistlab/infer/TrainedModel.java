@@ -13,7 +13,10 @@ import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
 import dev.mnistlab.MnistlabException;
 import dev.mnistlab.data.Normalization;
+import dev.mnistlab.data.Split;
 import dev.mnistlab.model.Shape3;
+import dev.mnistlab.train.Evaluation;
+import dev.mnistlab.train.Evaluator;
 import dev.mnistlab.train.Experiment;
 import dev.mnistlab.train.RunFolder;
 import java.io.BufferedInputStream;
@@ -125,24 +128,29 @@ public final class TrainedModel implements AutoCloseable {
 
     /**
      * Logits, row-major (count x 10), for {@code count} images of pixels in [0, 1] starting at image
-     * {@code first}. Normalises exactly as BatchStream does ({@code (x - mean) * (1 / std)} in float), so
-     * results equal training's evaluation bit for bit.
+     * {@code first}, normalised as training normalises them ({@link Normalization#apply}).
      */
     public float[] logits(float[] unitPixels, int first, int count) {
         int size = pixelsPerImage();
-        Normalization norm = experiment.recipe().normalize();
-        float scale = (float) (1 / norm.std());
-        float shift = (float) norm.mean();
-        float[] x = new float[count * size];
-        for (int i = 0; i < x.length; i++) {
-            x[i] = (unitPixels[first * size + i] - shift) * scale;
-        }
+        float[] x = experiment.recipe().normalize().apply(unitPixels, first * size, count * size);
         Shape3 in = experiment.spec().input();
         try (NDManager batch = manager.newSubManager()) {
             NDArray input = batch.create(FloatBuffer.wrap(x), new Shape(count, in.channels(), in.height(), in.width()));
-            NDArray out = block.forward(new ParameterStore(batch, false), new NDList(input), false).singletonOrThrow();
-            return out.toFloatArray();
+            return forward(input).toFloatArray();
         }
+    }
+
+    /**
+     * The model's pass over a labelled split, computed as training computes its per-epoch evaluation, so the
+     * numbers equal the run's last line of metrics.csv.
+     */
+    public Evaluation evaluate(Split split) {
+        return Evaluator.evaluate(split, experiment.recipe().normalize(), experiment.spec().input(), manager, this::forward);
+    }
+
+    /** Eval mode: dropout off, BatchNorm's running statistics. */
+    private NDArray forward(NDArray images) {
+        return block.forward(new ParameterStore(images.getManager(), false), new NDList(images), false).singletonOrThrow();
     }
 
     /** Softmax probabilities for one image of pixels in [0, 1]. */

@@ -13,8 +13,6 @@ import java.util.List;
  */
 public record ModelSpec(String name, Shape3 input, List<Layer> layers, JsonNode source) {
 
-    public static final int CLASSES = 10;
-
     public ModelSpec {
         layers = List.copyOf(layers);
     }

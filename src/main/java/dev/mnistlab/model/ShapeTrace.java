@@ -1,6 +1,7 @@
 package dev.mnistlab.model;
 
 import dev.mnistlab.MnistlabException;
+import dev.mnistlab.data.MnistData;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -59,11 +60,11 @@ public final class ShapeTrace {
             steps.add(new Step(steps.size() + 1, layer, shape, out, params(layer, shape)));
             shape = out;
         }
-        boolean tenOutputs = shape.channels() == ModelSpec.CLASSES && shape.height() == 1 && shape.width() == 1;
+        boolean tenOutputs = shape.channels() == MnistData.CLASSES && shape.height() == 1 && shape.width() == 1;
         if (!tenOutputs) {
             String last = steps.isEmpty() ? "the input" : steps.get(steps.size() - 1).layer().origin();
             throw new MnistlabException(
-                    "spec '" + spec.name() + "': the network must end in " + ModelSpec.CLASSES
+                    "spec '" + spec.name() + "': the network must end in " + MnistData.CLASSES
                             + " outputs, but " + last + " gives " + shape
                             + "; end with a 1x1 conv or linear layer of 10 after pooling to 1x1");
         }

@@ -53,7 +53,7 @@ final class Analysis {
             holdsFrom = hit ? (holdsFrom < 0 ? e.epoch() : holdsFrom) : -1;
         }
         if (first < 0) {
-            double best = Runs.bestTest(epochs).testAccuracy();
+            double best = EpochResult.best(epochs).testAccuracy();
             return String.format(Locale.ROOT, "never reaches %s (best %.2f%%, %.2f pp short)",
                     Charts.percent(target), best, target - best);
         }
@@ -65,7 +65,7 @@ final class Analysis {
     }
 
     private static String versus(RunData run, RunData previous, String label) {
-        double best = Runs.bestTest(run.epochs()).testAccuracy() - Runs.bestTest(previous.epochs()).testAccuracy();
+        double best = EpochResult.best(run.epochs()).testAccuracy() - EpochResult.best(previous.epochs()).testAccuracy();
         double lastMin = lastMin(run) - lastMin(previous);
         return String.format(Locale.ROOT, "vs %s: params %+,d, best test %+.2f pp, worst of last %d %+.2f pp",
                 label, run.params() - previous.params(), best, lastEpochs(run), lastMin);

@@ -66,7 +66,7 @@ public final class Comparison {
             Entry e = entries.get(i);
             RunData run = e.run();
             Entry previous = i > 0 ? entries.get(i - 1) : null;
-            EpochResult best = Runs.bestTest(run.epochs());
+            EpochResult best = EpochResult.best(run.epochs());
             rows.add(List.of(e.label(), e.target().isBlank() ? "-" : e.target(), String.format(Locale.ROOT, "%,d", run.params()),
                     String.format(Locale.ROOT, "%.2f%%", Runs.bestTrain(run.epochs())),
                     String.format(Locale.ROOT, "%.2f%% (epoch %d)", best.testAccuracy(), best.epoch()),

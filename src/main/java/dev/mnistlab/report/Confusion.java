@@ -1,22 +1,18 @@
 package dev.mnistlab.report;
 
+import dev.mnistlab.train.Evaluation;
 import java.util.Comparator;
 import java.util.List;
 
 /** Counts over predictions.csv: the confusion matrix and the mistakes worth looking at. */
 public final class Confusion {
 
-    public static final int CLASSES = 10;
-
     private Confusion() {}
 
-    /** counts[true][predicted]. */
+    /** counts[true][predicted], counted as {@link Evaluation#confusion(int[], int[])} counts every confusion matrix. */
     public static int[][] matrix(List<RunData.Prediction> predictions) {
-        int[][] counts = new int[CLASSES][CLASSES];
-        for (RunData.Prediction p : predictions) {
-            counts[p.label()][p.predicted()]++;
-        }
-        return counts;
+        return Evaluation.confusion(predictions.stream().mapToInt(RunData.Prediction::label).toArray(),
+                predictions.stream().mapToInt(RunData.Prediction::predicted).toArray());
     }
 
     /** The wrong predictions, most confident first: those are the ones that tell most about the model. */

@@ -74,8 +74,9 @@ public record RunData(Path dir, Experiment experiment, List<EpochResult> epochs,
         return experiment.spec().trace().trainableParameters();
     }
 
+    /** The constraint lines, the accuracy one naming the split metrics.csv was evaluated on. */
     public List<ConstraintCheck.Line> checks() {
-        return ConstraintCheck.check(params(), epochs, experiment.recipe().constraints());
+        return ConstraintCheck.check(params(), epochs, experiment.recipe().constraints(), EpochResult.split(dir));
     }
 
     /** A run.yaml value as text, or null when run.yaml or the key is absent. */

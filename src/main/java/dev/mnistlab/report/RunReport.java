@@ -50,7 +50,7 @@ final class RunReport {
     }
 
     private static List<String> facts(RunData run) {
-        EpochResult best = Runs.bestTest(run.epochs());
+        EpochResult best = EpochResult.best(run.epochs());
         EpochResult last = run.epochs().get(run.epochs().size() - 1);
         List<String> facts = new ArrayList<>();
         facts.add("Run folder: `" + run.dir().toAbsolutePath().normalize() + "`");

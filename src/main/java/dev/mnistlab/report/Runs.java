@@ -3,19 +3,12 @@ package dev.mnistlab.report;
 import dev.mnistlab.train.EpochResult;
 import java.math.BigDecimal;
 import java.math.MathContext;
-import java.util.Comparator;
 import java.util.List;
 
 /** Small facts about a run's epochs, shared by the run report and the comparison table. */
 final class Runs {
 
     private Runs() {}
-
-    /** The epoch with the best test accuracy; the earliest one on a tie. */
-    static EpochResult bestTest(List<EpochResult> epochs) {
-        return epochs.stream().max(Comparator.comparingDouble(EpochResult::testAccuracy)
-                .thenComparing(Comparator.comparingInt(EpochResult::epoch).reversed())).orElseThrow();
-    }
 
     static double bestTrain(List<EpochResult> epochs) {
         return epochs.stream().mapToDouble(EpochResult::trainAccuracy).max().orElseThrow();

@@ -75,12 +75,12 @@ public final class JourneyRunner {
             data = MnistSource.load(dataDir, log::println);
         }
         if (resume) {
-            new Training(step.experiment(), data, RunFolder.existing(dir), progress(), log).resuming().run();
+            new Training(step.experiment(), data, RunFolder.existing(dir)).reportingTo(progress()).resuming().run();
             return;
         }
         // the folder belongs to this journey step: an older run of another spec or recipe in it is replaced
         RunFolder folder = RunFolder.create(dir, step.name(), true);
-        new Training(step.experiment(), data, folder, progress(), log).run();
+        new Training(step.experiment(), data, folder).reportingTo(progress()).run();
     }
 
     private Progress progress() {

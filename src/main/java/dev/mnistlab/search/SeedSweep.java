@@ -107,7 +107,8 @@ public final class SeedSweep {
             code = children.run(request, log);
         }
         List<EpochResult> epochs = EpochResult.readAll(dir);
-        List<ConstraintCheck.Line> checks = epochs.isEmpty() ? List.of() : ConstraintCheck.check(params, epochs, constraints);
+        List<ConstraintCheck.Line> checks = epochs.isEmpty() ? List.of()
+                : ConstraintCheck.check(params, epochs, constraints, EpochResult.split(dir));
         SeedResult r = new SeedResult(seed, dir, code, epochs, checks, finishedBefore);
         synchronized (out) {
             out.printf(Locale.ROOT, "seed %d %s: %s%n", seed, finishedBefore ? "finished before, reused"

@@ -3,8 +3,6 @@ package dev.mnistlab.train;
 import dev.mnistlab.Folders;
 import dev.mnistlab.data.MnistData;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -25,7 +23,7 @@ public final class Benchmark {
     /** Runs the benchmark: {@code experiment} for two epochs, whatever its recipe says. */
     public static Measurement run(Experiment experiment, MnistData data, int images) {
         Experiment e = experiment.withRecipe(experiment.recipe().withEpochs(2));
-        MnistData subset = new MnistData(data.train().first(images), data.test(), data.directory());
+        MnistData subset = data.limitTrain(images);
         Path dir;
         try {
             dir = Files.createTempDirectory("mnistlab-bench");
@@ -33,9 +31,7 @@ public final class Benchmark {
             throw new dev.mnistlab.MnistlabException("cannot create a temporary folder (" + ex.getMessage() + ")");
         }
         try {
-            PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
-            Training.Result result = new Training(e, subset, RunFolder.create(dir.resolve("run"), "bench", false),
-                    new Progress(quiet, false), quiet).run();
+            Training.Result result = new Training(e, subset, RunFolder.create(dir.resolve("run"), "bench", false)).run();
             Training.Timing t = result.timings().get(result.timings().size() - 1);
             long flops = 3 * e.spec().trace().forwardFlops(); // backward costs about twice the forward pass
             double trainRate = t.trainImages() / t.trainSeconds();

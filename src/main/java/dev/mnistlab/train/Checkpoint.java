@@ -17,21 +17,25 @@ import java.util.Map;
 
 /**
  * Everything needed to continue a run after its last finished epoch: every parameter and BatchNorm
- * statistic, SGD's momentum buffers, and the position in the schedule. Random streams need no state:
+ * statistic, the optimizer's state (SGD's momentum buffers, Adam's moments), and the position in the schedule. Random streams need no state:
  * each epoch reseeds them from (seed, epoch). Saved through {@link RunFolder#write}, so a kill at any
  * moment leaves the previous checkpoint or the new one, never a torn file.
  */
 final class Checkpoint {
 
     static final String FILE = RunFolder.CHECKPOINT;
-    private static final int MAGIC = 0x4d4e4c31; // "MNL1"
+    private static final int MAGIC_SGD_ONLY = 0x4d4e4c31; // "MNL1": older files, SGD's momentum only
+    private static final int MAGIC = 0x4d4e4c32; // "MNL2": the optimizer's state by slot
 
-    /** What a checkpoint holds, keyed by parameter name (DJL's ids are random per process). */
-    record State(int epoch, long step, Map<String, byte[]> parameters, Map<String, byte[]> momentum) {}
+    /**
+     * What a checkpoint holds, keyed by parameter name (DJL's ids are random per process); the optimizer's
+     * state by slot (see {@link TorchOptimizer#state()}) and then parameter name.
+     */
+    record State(int epoch, long step, Map<String, byte[]> parameters, Map<String, Map<String, byte[]>> optimizer) {}
 
     private Checkpoint() {}
 
-    static void save(RunFolder folder, int epoch, long step, Block net, TorchSgd sgd) {
+    static void save(RunFolder folder, int epoch, long step, Block net, TorchOptimizer optimizer) {
         Map<String, String> idToName = idToName(net);
         folder.write(FILE, stream -> {
             DataOutputStream out = new DataOutputStream(stream);
@@ -43,11 +47,14 @@ final class Checkpoint {
                 params.put(p.getKey(), p.getValue().getArray().encode());
             }
             writeMap(out, params);
-            Map<String, byte[]> momentum = new LinkedHashMap<>();
-            if (sgd != null) {
-                sgd.momentumBuffers().forEach((id, buf) -> momentum.put(idToName.get(id), buf.encode()));
+            Map<String, Map<String, NDArray>> slots = optimizer.state();
+            out.writeInt(slots.size());
+            for (Map.Entry<String, Map<String, NDArray>> slot : slots.entrySet()) {
+                Map<String, byte[]> arrays = new LinkedHashMap<>();
+                slot.getValue().forEach((id, array) -> arrays.put(idToName.get(id), array.encode()));
+                out.writeUTF(slot.getKey());
+                writeMap(out, arrays);
             }
-            writeMap(out, momentum);
             out.flush();
         });
     }
@@ -55,12 +62,23 @@ final class Checkpoint {
     static State load(RunFolder folder) {
         try (InputStream raw = Files.newInputStream(folder.file(FILE));
              DataInputStream in = new DataInputStream(new java.io.BufferedInputStream(raw))) {
-            if (in.readInt() != MAGIC) {
+            int magic = in.readInt();
+            if (magic != MAGIC && magic != MAGIC_SGD_ONLY) {
                 throw new MnistlabException(folder.file(FILE) + " is not an mnistlab checkpoint");
             }
             int epoch = in.readInt();
             long step = in.readLong();
-            return new State(epoch, step, readMap(in), readMap(in));
+            Map<String, byte[]> parameters = readMap(in);
+            Map<String, Map<String, byte[]>> optimizer = new LinkedHashMap<>();
+            if (magic == MAGIC_SGD_ONLY) {
+                optimizer.put("momentum", readMap(in));
+            } else {
+                int slots = in.readInt();
+                for (int i = 0; i < slots; i++) {
+                    optimizer.put(in.readUTF(), readMap(in));
+                }
+            }
+            return new State(epoch, step, parameters, optimizer);
         } catch (NoSuchFileException e) {
             throw new MnistlabException(folder.dir() + " has no checkpoint (no epoch finished yet); start the run again");
         } catch (IOException e) {
@@ -68,8 +86,12 @@ final class Checkpoint {
         }
     }
 
-    /** Copies the saved values into the live arrays, so their gradient wiring stays as the trainer made it. */
-    static void restore(State state, Block net, NDManager manager, TorchSgd sgd) {
+    /**
+     * Copies the saved values into the live arrays, so their gradient wiring stays as the trainer made it,
+     * and hands the optimizer its state. Returns false when the checkpoint lacks a slot the optimizer keeps
+     * (an Adam run checkpointed by an older mnistlab): that state starts afresh.
+     */
+    static boolean restore(State state, Block net, NDManager manager, TorchOptimizer optimizer) {
         Map<String, String> nameToId = new LinkedHashMap<>();
         for (Pair<String, Parameter> p : net.getParameters()) {
             byte[] saved = state.parameters().get(p.getKey());
@@ -87,12 +109,17 @@ final class Checkpoint {
             }
             nameToId.put(p.getKey(), p.getValue().getId());
         }
-        if (sgd != null) {
-            state.momentum().forEach((name, bytes) -> {
-                NDArray buf = NDArray.decode(manager, bytes);
-                sgd.momentumBuffers().put(nameToId.get(name), buf);
-            });
+        boolean complete = true;
+        for (Map.Entry<String, Map<String, NDArray>> slot : optimizer.state().entrySet()) {
+            Map<String, byte[]> saved = state.optimizer().get(slot.getKey());
+            if (saved == null) {
+                complete = false;
+                continue;
+            }
+            saved.forEach((name, bytes) -> slot.getValue().put(nameToId.get(name), NDArray.decode(manager, bytes)));
         }
+        optimizer.resumeAfter(state.step());
+        return complete;
     }
 
     private static Map<String, String> idToName(Block net) {
@@ -122,10 +149,6 @@ final class Checkpoint {
             map.put(key, bytes);
         }
         return map;
-    }
-
-    static boolean exists(RunFolder folder) {
-        return Files.isRegularFile(folder.file(FILE));
     }
 
 }

@@ -17,7 +17,13 @@ public final class ConstraintCheck {
 
     private ConstraintCheck() {}
 
+    /** The rules for a run evaluated on the test set. */
     public static List<Line> check(long params, List<EpochResult> epochs, Recipe.Constraints c) {
+        return check(params, epochs, c, "test");
+    }
+
+    /** The rules, the accuracy line naming the split the epochs were evaluated on ("test" or "validation"). */
+    public static List<Line> check(long params, List<EpochResult> epochs, Recipe.Constraints c, String split) {
         List<Line> lines = new ArrayList<>();
         lines.add(new Line(params < c.maxParams(),
                 String.format(Locale.ROOT, "trainable params %,d < %,d", params, c.maxParams())));
@@ -30,8 +36,8 @@ public final class ConstraintCheck {
         for (EpochResult e : last) {
             values.append(values.length() == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%.2f", e.testAccuracy()));
         }
-        lines.add(new Line(allAbove, String.format(Locale.ROOT, "test accuracy >= %.2f%% in each of the last %d epochs (%s)",
-                c.targetAccuracy(), c.lastEpochs(), values)));
+        lines.add(new Line(allAbove, String.format(Locale.ROOT, "%s accuracy >= %.2f%% in each of the last %d epochs (%s)",
+                split, c.targetAccuracy(), c.lastEpochs(), values)));
         return lines;
     }
 

@@ -173,8 +173,9 @@ public record Recipe(int epochs, int batchSize, long seed, OptimizerSettings opt
         if (!(normalize.std() > 0)) {
             throw new MnistlabException(where + ": normalize.std must be > 0 (got " + normalize.std() + ")");
         }
-        // the schedule checks its own settings; building it once here reports them before any training
-        Schedules.create(schedule, optimizer.lr(), 1, epochs);
+        // the schedule checks its own settings, here all that do not depend on the steps per epoch
+        // (training checks the rest once it knows them)
+        Schedules.validate(schedule, optimizer.lr(), epochs);
         if (constraints.lastEpochs() < 1) {
             throw new MnistlabException(where + ": constraints.last_epochs must be >= 1 (got " + constraints.lastEpochs() + ")");
         }

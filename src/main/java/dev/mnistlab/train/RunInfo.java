@@ -18,7 +18,7 @@ import dev.mnistlab.YamlFiles;
  * @param engine     the engine and its version
  * @param started    when the run started (ISO-8601)
  * @param finished   when its last epoch finished, else null
- * @param status     {@value #RUNNING}, {@value #PAUSED} or {@value #FINISHED}
+ * @param status     {@value #RUNNING}, {@value #PAUSED}, {@value #STOPPED} or {@value #FINISHED}
  */
 public record RunInfo(String dataDir, Integer trainLimit, Integer validation, int threads, long seed, long params,
                       String mnistlab, String djl, String engine, String started, String finished, String status) {
@@ -26,6 +26,8 @@ public record RunInfo(String dataDir, Integer trainLimit, Integer validation, in
     public static final String RUNNING = "running";
     public static final String PAUSED = "paused";
     public static final String FINISHED = "finished";
+    /** Ended by an error (divergence, bad data, a crash the JVM saw); its checkpoint, if any, stays. */
+    public static final String STOPPED = "stopped";
     public static final String VERSION = "0.1.0";
 
     /** A run starting now with this mnistlab and DJL; what a run.yaml without some keys falls back to. */

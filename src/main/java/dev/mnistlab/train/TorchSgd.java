@@ -2,17 +2,17 @@ package dev.mnistlab.train;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.training.optimizer.Optimizer;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
  * SGD with PyTorch's update rule. DJL's own Sgd folds the learning rate into the momentum buffer
  * (MXNet's convention), which changes what a StepLR drop or a OneCycle schedule does; here
- * buf = momentum * buf + (grad + wd * w) and w -= lr * buf, as torch.optim.SGD (dampening 0).
- * The buffers are kept by parameter name so a checkpoint can save and restore them.
+ * buf = momentum * buf + (grad + wd * w) and w -= lr * buf, as torch.optim.SGD (dampening 0), and with
+ * Nesterov w -= lr * (grad + wd * w + momentum * buf). The buffers are kept by parameter id so a
+ * checkpoint can save and restore them.
  */
-public final class TorchSgd extends Optimizer {
+public final class TorchSgd extends TorchOptimizer {
 
     private final NDManager stateManager;
     private final double weightDecay;
@@ -22,13 +22,12 @@ public final class TorchSgd extends Optimizer {
     private double momentum;
 
     public TorchSgd(NDManager stateManager, double weightDecay, boolean nesterov) {
-        super(new Builder());
         this.stateManager = stateManager;
         this.weightDecay = weightDecay;
         this.nesterov = nesterov;
     }
 
-    /** Set by the training loop before every step, from the schedule. */
+    @Override
     public void setHyperparameters(double lr, double momentum) {
         this.lr = lr;
         this.momentum = momentum;
@@ -36,6 +35,11 @@ public final class TorchSgd extends Optimizer {
 
     public Map<String, NDArray> momentumBuffers() {
         return momentumBuffers;
+    }
+
+    @Override
+    public Map<String, Map<String, NDArray>> state() {
+        return Map.of("momentum", momentumBuffers);
     }
 
     @Override
@@ -70,16 +74,6 @@ public final class TorchSgd extends Optimizer {
         if (nesterovStep != null) {
             nesterovStep.close();
         }
-        // gradients accumulate in libtorch until zeroed, as DJL's own optimizers do after each update
-        try (NDArray accumulated = weight.getGradient()) {
-            accumulated.muli(0);
-        }
-    }
-
-    private static final class Builder extends OptimizerBuilder<Builder> {
-        @Override
-        protected Builder self() {
-            return this;
-        }
+        clearGradient(weight);
     }
 }

@@ -31,7 +31,8 @@ class AugmenterTest {
         float[] dst = new float[3 * N];
         Arrays.fill(dst, -7f);
 
-        new Augmenter(Augmentation.NONE, S, S).apply(src, N, dst, N, new SplittableRandom(1));
+        Augmenter none = new Augmenter(Augmentation.NONE, S, S);
+        none.apply(none.draw(new SplittableRandom(1)), src, N, dst, N);
 
         assertThat(Arrays.copyOfRange(dst, N, 2 * N)).isEqualTo(Arrays.copyOfRange(src, N, 2 * N));
         assertThat(Arrays.copyOfRange(dst, 0, N)).containsOnly(-7f);
@@ -49,7 +50,8 @@ class AugmenterTest {
         Augmentation rot0 = Augmentation.of(0.0, null, null, null, null, null, null, null);
         assertThat(rot0.isNone()).isTrue();
         Augmentation tinyShift = Augmentation.of(null, 0.01, null, null, null, null, null, null); // rounds to 0 px
-        new Augmenter(tinyShift, S, S).apply(src, 0, dst, 0, new SplittableRandom(3));
+        Augmenter shift = new Augmenter(tinyShift, S, S);
+        shift.apply(shift.draw(new SplittableRandom(3)), src, 0, dst, 0);
         assertThat(dst).isEqualTo(src);
     }
 
@@ -131,15 +133,15 @@ class AugmenterTest {
         float[] y = new float[N];
         float[] z = new float[N];
 
-        aug.apply(src, 0, x, 0, new SplittableRandom(42));
-        aug.apply(src, 0, y, 0, new SplittableRandom(42));
-        aug.apply(src, 0, z, 0, new SplittableRandom(43));
+        aug.apply(aug.draw(new SplittableRandom(42)), src, 0, x, 0);
+        aug.apply(aug.draw(new SplittableRandom(42)), src, 0, y, 0);
+        aug.apply(aug.draw(new SplittableRandom(43)), src, 0, z, 0);
 
         assertThat(x).isEqualTo(y);
         assertThat(x).isNotEqualTo(z);
         SplittableRandom rng = new SplittableRandom(7);
         for (int i = 0; i < 200; i++) {
-            aug.apply(src, 0, x, 0, rng);
+            aug.apply(aug.draw(rng), src, 0, x, 0);
             for (float v : x) {
                 assertThat(v).isBetween(0f, 1f);
             }
@@ -154,7 +156,7 @@ class AugmenterTest {
         SplittableRandom rng = new SplittableRandom(9);
         boolean changed = false;
         for (int i = 0; i < 100; i++) {
-            aug.apply(src, 0, dst, 0, rng);
+            aug.apply(aug.draw(rng), src, 0, dst, 0);
             for (float v : dst) {
                 assertThat(v).isBetween(0f, 1f);
             }

@@ -2,6 +2,7 @@ package dev.mnistlab.infer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.mnistlab.train.Evaluation;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -72,10 +73,10 @@ class TorchExportTest {
     void pytorchScriptPredictsEveryTestImageAsMnistlab(@TempDir Path dir) throws Exception {
         Assumptions.assumeTrue(torchAvailable(), "skipped: " + PYTHON + " with torch and numpy is not installed "
                 + "(Debian: apt-get install python3-torch python3-numpy)");
-        EvaluationReport java;
+        Evaluation java;
         try (TrainedModel model = TrainedModel.load(InferFixture.shippedRun(dir))) {
             TorchExport.write(model, dir.resolve("out"));
-            java = Evaluator.evaluate(model, InferFixture.mnist().test());
+            java = model.evaluate(InferFixture.mnist().test());
         }
         Path predictions = dir.resolve("torch-predictions.txt");
         Process p = new ProcessBuilder(PYTHON, dir.resolve("out/model.py").toString(),
@@ -84,12 +85,12 @@ class TorchExportTest {
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor(5, TimeUnit.MINUTES)).isTrue();
         assertThat(p.exitValue()).as(out).isZero();
-        System.out.println("PyTorch: " + out.strip() + "\nmnistlab: " + java.testSetLine());
-        assertThat(out.strip()).isEqualTo(java.testSetLine());
+        System.out.println("PyTorch: " + out.strip() + "\nmnistlab: " + java.line());
+        assertThat(out.strip()).isEqualTo(java.line());
         List<String> torch = Files.readAllLines(predictions);
         assertThat(torch).hasSize(10_000);
         for (int i = 0; i < torch.size(); i++) {
-            assertThat(Integer.parseInt(torch.get(i))).as("test image %d", i).isEqualTo(java.predicted()[i]);
+            assertThat(Integer.parseInt(torch.get(i))).as("test image %d", i).isEqualTo(java.predictions()[i]);
         }
     }
 

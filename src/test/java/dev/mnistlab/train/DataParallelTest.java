@@ -14,8 +14,6 @@ import dev.mnistlab.YamlFiles;
 import dev.mnistlab.data.MnistData;
 import dev.mnistlab.data.MnistSource;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -24,8 +22,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Splitting each batch over model copies on worker threads: same gradients, exact resume, sensible layouts. */
 class DataParallelTest {
-
-    private static final PrintStream QUIET = new PrintStream(OutputStream.nullOutputStream());
 
     @Test
     void coresGoToModelCopiesWhileShardsStayAtLeast32Images() {
@@ -82,8 +78,8 @@ class DataParallelTest {
 
         Experiment split = preset.withRecipe(preset.recipe().withEpochs(2));
         RunFolder folder = RunFolder.create(dir.resolve("split"), "x", false);
-        new Training(split, data, folder, new Progress(QUIET, false), QUIET).onThreads(2).stoppingAfter(1).run();
-        new Training(split, data, RunFolder.existing(folder.dir()), new Progress(QUIET, false), QUIET)
+        new Training(split, data, folder).onThreads(2).stoppingAfter(1).run();
+        new Training(split, data, RunFolder.existing(folder.dir()))
                 .onThreads(2).resuming().run();
 
         assertThat(withoutSeconds(dir.resolve("split"))).isEqualTo(withoutSeconds(dir.resolve("straight")));
@@ -128,7 +124,7 @@ class DataParallelTest {
 
     private static List<EpochResult> run(Experiment e, MnistData data, int threads, Path out) {
         RunFolder folder = RunFolder.create(out, "x", false);
-        return new Training(e, data, folder, new Progress(QUIET, false), QUIET).onThreads(threads).run().epochs();
+        return new Training(e, data, folder).onThreads(threads).run().epochs();
     }
 
     private static List<String> withoutSeconds(Path run) throws IOException {

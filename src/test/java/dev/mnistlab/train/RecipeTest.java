@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.mnistlab.MnistlabException;
 import dev.mnistlab.YamlFiles;
+import dev.mnistlab.train.schedule.Schedule;
+import dev.mnistlab.train.schedule.Schedules;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -130,6 +132,24 @@ class RecipeTest {
         assertThatThrownBy(() -> recipe("optimizer: {lrr: 1}\n")).hasMessageContaining("r.yaml optimizer.lrr: unknown key 'lrr'");
         assertThatThrownBy(() -> recipe("constraints: {last: 1}\n")).hasMessageContaining("constraints.last: unknown key");
         assertThatThrownBy(() -> recipe("schedule: {name: cosine}\n")).hasMessageContaining("cosine");
+    }
+
+    /**
+     * pct_start x epochs = 1 puts OneCycle's warm-up end at step 0 only at one step per epoch; loading cannot
+     * know the steps per epoch, so it must not assume one (469 on MNIST, where these recipes are fine).
+     */
+    @Test
+    void oneCycleRecipesWhoseWarmUpEndsAfterOneEpochLoad() throws IOException {
+        for (String yaml : List.of("epochs: 5\nschedule: {name: onecycle, pct_start: 0.2}\n",
+                "epochs: 10\nschedule: {name: onecycle, pct_start: 0.1}\n",
+                "epochs: 4\nschedule: {name: onecycle, pct_start: 0.25}\n")) {
+            Recipe r = recipe(yaml);
+            Schedule schedule = Schedules.create(r.schedule, r.optimizer.lr, 469, r.epochs);
+            assertThat(schedule.lr(0)).isCloseTo(r.optimizer.lr / 25, org.assertj.core.data.Offset.offset(1e-12));
+        }
+        // settings wrong at any number of steps are still refused when the recipe is read
+        assertThatThrownBy(() -> recipe("schedule: {name: onecycle, pct_start: 1.5}\n"))
+                .hasMessageContaining("pct_start must be strictly between 0 and 1");
     }
 
     @Test

@@ -32,9 +32,9 @@ class TrainingSmokeTest {
         RunFolder folder = RunFolder.create(dir.resolve("run"), preset.name(), false);
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         PrintStream out = new PrintStream(log, true, StandardCharsets.UTF_8);
-        Training.Result result = new Training(preset, data, folder, new Progress(out, false), out).run();
+        Training.Result result = new Training(preset, data, folder).reportingTo(new Progress(out, false)).run();
 
-        assertThat(result.finalTest().accuracy()).isGreaterThanOrEqualTo(97.0);
+        assertThat(result.finalEvaluation().accuracy()).isGreaterThanOrEqualTo(97.0);
         assertThat(result.epochs()).hasSize(1);
         assertThat(result.epochs().get(0).trainAccuracy()).isBetween(80.0, 100.0);
         assertThat(log.toString(StandardCharsets.UTF_8))
@@ -42,7 +42,7 @@ class TrainingSmokeTest {
 
         List<String> metrics = Files.readAllLines(folder.file(RunFolder.METRICS));
         assertThat(metrics.get(0)).isEqualTo("epoch,lr,train_loss,train_acc,test_loss,test_acc,seconds");
-        assertThat(EpochResult.parse(metrics.get(1)).testAccuracy()).isEqualTo(result.finalTest().accuracy(),
+        assertThat(EpochResult.parse(metrics.get(1)).testAccuracy()).isEqualTo(result.finalEvaluation().accuracy(),
                 org.assertj.core.data.Offset.offset(1e-3));
         assertThat(folder.file(RunFolder.WEIGHTS)).isNotEmptyFile();
         assertThat(Files.readString(folder.file(RunFolder.EXPERIMENT))).contains("seed001").contains("step_size: 6");

@@ -30,6 +30,18 @@ public final class Schedules {
      * @param epochs        epochs to train; onecycle spans exactly epochs * stepsPerEpoch steps
      */
     public static Schedule create(ScheduleConfig cfg, double baseLr, int stepsPerEpoch, int epochs) {
+        return build(cfg, baseLr, stepsPerEpoch, epochs, true);
+    }
+
+    /**
+     * Checks a schedule's settings where the steps per epoch are not known yet (a recipe being read): all
+     * but OneCycle's warm-up end, which depends on them; {@link #create} at training start checks that too.
+     */
+    public static void validate(ScheduleConfig cfg, double baseLr, int epochs) {
+        build(cfg, baseLr, 1, epochs, false);
+    }
+
+    private static Schedule build(ScheduleConfig cfg, double baseLr, int stepsPerEpoch, int epochs, boolean stepsKnown) {
         // These come from the caller, not the schedule block, so a bad value is a programming error.
         if (!(baseLr > 0) || stepsPerEpoch < 1 || epochs < 1) {
             throw new IllegalArgumentException("need baseLr > 0, stepsPerEpoch >= 1, epochs >= 1; got "
@@ -54,7 +66,7 @@ public final class Schedules {
                 checkMilestones(milestones);
                 yield new MultiStepSchedule(baseLr, milestones, gamma(cfg), stepsPerEpoch);
             }
-            case "onecycle" -> oneCycle(cfg, baseLr, (long) stepsPerEpoch * epochs);
+            case "onecycle" -> oneCycle(cfg, baseLr, (long) stepsPerEpoch * epochs, stepsKnown);
             default -> throw new AssertionError(name);
         };
     }
@@ -118,7 +130,7 @@ public final class Schedules {
         }
     }
 
-    private static Schedule oneCycle(ScheduleConfig cfg, double baseLr, long totalSteps) {
+    private static Schedule oneCycle(ScheduleConfig cfg, double baseLr, long totalSteps, boolean stepsKnown) {
         double maxLr = cfg.maxLr() == null ? baseLr : cfg.maxLr();
         positive(maxLr, "max_lr");
         double pctStart = cfg.pctStart() == null ? 0.3 : cfg.pctStart();
@@ -126,7 +138,7 @@ public final class Schedules {
             throw fail("pct_start must be strictly between 0 and 1 (got " + pctStart + ")");
         }
         // PyTorch computes pct = step / warmupEnd; a warm-up ending at step 0 divides 0 by 0 at step 0.
-        if (pctStart * totalSteps - 1 == 0) {
+        if (stepsKnown && pctStart * totalSteps - 1 == 0) {
             throw fail("pct_start " + pctStart + " makes the warm-up end at step 0 of " + totalSteps
                     + " total steps; choose a larger or smaller pct_start");
         }
