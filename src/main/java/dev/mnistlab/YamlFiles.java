@@ -39,6 +39,15 @@ public final class YamlFiles {
         }
     }
 
+    /** YAML text, e.g. a spec built in code or typed in JShell; {@code name} names it in messages. */
+    public static JsonNode parse(String text, String name) {
+        try {
+            return read(new java.io.ByteArrayInputStream(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)), name);
+        } catch (IOException e) {
+            throw new MnistlabException(name + ": cannot read (" + e.getMessage() + ")");
+        }
+    }
+
     public static JsonNode read(InputStream in, String name) throws IOException {
         try {
             JsonNode node = MAPPER.readTree(in);

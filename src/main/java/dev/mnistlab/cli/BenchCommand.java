@@ -1,16 +1,9 @@
 package dev.mnistlab.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mnistlab.MnistlabException;
-import dev.mnistlab.data.MnistData;
-import dev.mnistlab.data.MnistSource;
+import dev.mnistlab.api.Experiment;
+import dev.mnistlab.api.Mnistlab;
 import dev.mnistlab.train.Benchmark;
-import dev.mnistlab.train.Experiment;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -51,8 +44,6 @@ final class BenchCommand implements Callable<Integer> {
         if (batches < 2) {
             throw new MnistlabException("--batches must be >= 2 (got " + batches + ")");
         }
-        EngineThreads.configure(threads);
-        MnistData data = MnistSource.load(dataDir.dir, s -> { });
         Experiment probe = Experiment.preset(preset);
         int images = batches * probe.recipe().batchSize();
         double[] peak = new double[1];
@@ -64,19 +55,16 @@ final class BenchCommand implements Callable<Integer> {
         List<double[]> ours = new ArrayList<>();
         List<double[]> theirs = new ArrayList<>();
         for (int r = 1; r <= repeats; r++) {
-            Benchmark.Measurement m = Benchmark.run(Experiment.preset(preset), data, images);
+            Benchmark.Measurement m = Mnistlab.bench(probe, images, threads, dataDir.dir);
             ours.add(new double[] {m.trainImagesPerSecond(), m.evalImagesPerSecond(), m.secondsPerEpoch(), m.gflops()});
             System.out.printf(Locale.ROOT, "  mnistlab #%d: train %.0f img/s, eval %.0f img/s, %.1f s/epoch, %.2f GFLOP/s (%.1f MFLOP/image)%n",
                     r, m.trainImagesPerSecond(), m.evalImagesPerSecond(), m.secondsPerEpoch(), m.gflops(),
                     m.flopsPerImage() / 1e6);
             if (againstPytorch) {
-                JsonNode result = pytorch(data.directory(), probe.spec().trace().forwardFlops() * 3);
-                double rate = result.get("train_images_per_s").asDouble();
-                double flops = 3.0 * probe.spec().trace().forwardFlops() * rate / 1e9;
-                theirs.add(new double[] {rate, result.get("eval_images_per_s").asDouble(),
-                        result.get("seconds_per_epoch").asDouble(), flops});
+                Benchmark.Measurement t = Mnistlab.benchPytorch(probe, batches, threads, dataDir.dir, python);
+                theirs.add(new double[] {t.trainImagesPerSecond(), t.evalImagesPerSecond(), t.secondsPerEpoch(), t.gflops()});
                 System.out.printf(Locale.ROOT, "  PyTorch  #%d: train %.0f img/s, eval %.0f img/s, %.1f s/epoch, %.2f GFLOP/s%n",
-                        r, rate, result.get("eval_images_per_s").asDouble(), result.get("seconds_per_epoch").asDouble(), flops);
+                        r, t.trainImagesPerSecond(), t.evalImagesPerSecond(), t.secondsPerEpoch(), t.gflops());
             }
         }
         System.out.println();
@@ -89,41 +77,6 @@ final class BenchCommand implements Callable<Integer> {
                     median(ours, 0) / median(theirs, 0));
         }
         return 0;
-    }
-
-    private JsonNode pytorch(Path data, long flopsPerImage) throws IOException, InterruptedException {
-        Path script = repoFile("bench/pytorch_reference.py");
-        List<String> command = List.of(python, script.toString(), "--max-batches", Integer.toString(batches + 10),
-                "--threads", Integer.toString(threads), "--workers", "1", "--aug-backend", "pil",
-                "--data-dir", data.toAbsolutePath().toString());
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (p.waitFor() != 0) {
-            throw new MnistlabException("the PyTorch reference failed (" + String.join(" ", command) + "): "
-                    + out.lines().reduce((a, b) -> b).orElse("no output"));
-        }
-        String line = out.lines().filter(l -> l.startsWith("RESULT ")).reduce((a, b) -> b)
-                .orElseThrow(() -> new MnistlabException("the PyTorch reference printed no RESULT line"));
-        return new ObjectMapper().readTree(line.substring("RESULT ".length()));
-    }
-
-    /** bench/ sits beside target/, where the launcher runs the jar from. */
-    private static Path repoFile(String name) {
-        try {
-            Path jar = Path.of(BenchCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-            for (Path dir = jar; dir != null; dir = dir.getParent()) {
-                if (Files.exists(dir.resolve(name))) {
-                    return dir.resolve(name);
-                }
-            }
-        } catch (java.net.URISyntaxException ignored) {
-            // fall through to the working directory
-        }
-        Path here = Path.of(name);
-        if (!Files.exists(here)) {
-            throw new MnistlabException(name + " not found; run from the mnistlab repository");
-        }
-        return here;
     }
 
     private static void row(String name, List<double[]> runs, double peak) {

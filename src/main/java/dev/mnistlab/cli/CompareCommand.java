@@ -1,10 +1,9 @@
 package dev.mnistlab.cli;
 
-import dev.mnistlab.report.Comparison;
-import dev.mnistlab.report.RunData;
+import dev.mnistlab.api.Mnistlab;
+import dev.mnistlab.api.Run;
 import dev.mnistlab.train.RunFolder;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -24,15 +23,8 @@ final class CompareCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        List<Comparison.Entry> entries = new ArrayList<>();
-        for (Path dir : runs) {
-            RunData run = RunData.load(dir);
-            Path name = dir.toAbsolutePath().normalize().getFileName();
-            entries.add(new Comparison.Entry(name == null ? dir.toString() : name.toString(), run.experiment().description(), run));
-        }
         Path target = out != null ? out : RunFolder.defaultDir("compare");
-        String md = Comparison.write(target, "comparison", "Comparison of " + entries.size() + " runs", "", entries, s -> { });
-        System.out.print(md);
+        System.out.print(Mnistlab.compare(runs.stream().map(Run::open).toList(), target));
         System.out.println("Written to " + target.resolve("comparison.html") + " (and comparison.md, comparison-accuracy.png)");
         return 0;
     }

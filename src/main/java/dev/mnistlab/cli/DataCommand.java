@@ -1,6 +1,6 @@
 package dev.mnistlab.cli;
 
-import dev.mnistlab.data.MnistSource;
+import dev.mnistlab.api.Mnistlab;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -21,9 +21,9 @@ final class DataCommand implements Callable<Integer> {
     static final class Where implements Callable<Integer> {
         @Override
         public Integer call() {
-            System.out.println("cache: " + MnistSource.cacheDir());
-            System.out.println("(--data-dir DIR or $" + MnistSource.ENV_DATA + " take precedence)");
-            MnistSource.verifyCache().forEach(line -> System.out.println("  " + line));
+            System.out.println("cache: " + Mnistlab.dataCache());
+            System.out.println("(--data-dir DIR or $" + Mnistlab.DATA_ENV + " take precedence)");
+            Mnistlab.verifyData().forEach(line -> System.out.println("  " + line));
             return 0;
         }
     }
@@ -33,7 +33,7 @@ final class DataCommand implements Callable<Integer> {
     static final class Fetch implements Callable<Integer> {
         @Override
         public Integer call() {
-            Path dir = MnistSource.fetchIntoCache(System.out::println);
+            Path dir = Mnistlab.fetchData(System.out::println);
             System.out.println("MNIST is in " + dir);
             return 0;
         }
@@ -48,10 +48,10 @@ final class DataCommand implements Callable<Integer> {
         @Override
         public Integer call() {
             if (dataDir != null) {
-                System.out.println(MnistSource.describe(MnistSource.read(dataDir, "--data-dir")));
+                System.out.println(Mnistlab.describeData(dataDir));
                 return 0;
             }
-            List<String> lines = MnistSource.verifyCache();
+            List<String> lines = Mnistlab.verifyData();
             lines.forEach(System.out::println);
             return lines.stream().allMatch(l -> l.contains(" ok")) ? 0 : 1;
         }

@@ -1,8 +1,7 @@
 package dev.mnistlab.cli;
 
-import dev.mnistlab.data.MnistData;
-import dev.mnistlab.data.MnistSource;
-import dev.mnistlab.infer.TrainedModel;
+import dev.mnistlab.api.Run;
+import dev.mnistlab.train.Evaluation;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -28,12 +27,11 @@ final class EvaluateCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         threads.configure();
-        try (TrainedModel model = TrainedModel.load(run)) {
-            MnistData data = MnistSource.load(dataDir, System.out::println);
-            System.out.printf("Evaluating %s (%s) on %d %s images%n", model.experiment().name(), run,
-                    data.test().count(), data.test().name());
-            System.out.print(model.evaluate(data.test()).text());
-        }
+        Run opened = Run.open(run);
+        Evaluation evaluation = opened.evaluate(dataDir);
+        System.out.printf("Evaluated %s (%s) on %d %s images%n", opened.experiment().name(), run, evaluation.total(),
+                evaluation.split());
+        System.out.print(evaluation.text());
         return 0;
     }
 }

@@ -1,6 +1,7 @@
 package dev.mnistlab.cli;
 
-import dev.mnistlab.train.Experiment;
+import dev.mnistlab.api.Experiment;
+import dev.mnistlab.api.Mnistlab;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -27,7 +28,7 @@ final class ExperimentOptions {
     static final class PresetNames implements Iterable<String> {
         @Override
         public java.util.Iterator<String> iterator() {
-            return Experiment.PRESETS.iterator();
+            return Mnistlab.presets().iterator();
         }
     }
 }

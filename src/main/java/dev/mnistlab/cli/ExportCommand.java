@@ -1,7 +1,6 @@
 package dev.mnistlab.cli;
 
-import dev.mnistlab.infer.TorchExport;
-import dev.mnistlab.infer.TrainedModel;
+import dev.mnistlab.api.Run;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -22,13 +21,10 @@ final class ExportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        EngineThreads.configure(1);
-        try (TrainedModel model = TrainedModel.load(run)) {
-            for (Path p : TorchExport.write(model, to)) {
-                System.out.println("wrote " + p);
-            }
-            System.out.println("evaluate it with: python3 " + to.resolve(TorchExport.SCRIPT));
+        for (Path p : Run.open(run).export(to)) {
+            System.out.println("wrote " + p);
         }
+        System.out.println("evaluate it with: python3 " + to.resolve("model.py"));
         return 0;
     }
 }

@@ -1,7 +1,6 @@
 package dev.mnistlab.cli;
 
-import dev.mnistlab.report.Journey;
-import dev.mnistlab.search.JourneyRunner;
+import dev.mnistlab.api.Mnistlab;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -33,14 +32,9 @@ final class JourneyCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Checks.positive("--epochs", epochs);
-        Journey loaded = Journey.load(file);
-        Journey journey = epochs != null ? loaded.withEpochs(epochs) : loaded;
-        // must happen before the engine loads
         threads.configure();
-        // a quick check gets its own default folder, so it never replaces the journey's full runs
-        Path dir = out != null ? out : Path.of("runs", "journey-" + journey.name() + (epochs != null ? "-" + epochs + "ep" : ""));
-        new JourneyRunner(dir, dataDir.dir, System.out).run(journey);
-        System.out.println("Journal: " + dir.resolve(JourneyRunner.JOURNAL + ".html") + " (and " + JourneyRunner.JOURNAL + ".md)");
+        Mnistlab.Journal journal = Mnistlab.journey(file, epochs, out, threads.threads, dataDir.dir, System.out);
+        System.out.println("Journal: " + journal.html() + " (and journey.md)");
         return 0;
     }
 }

@@ -25,12 +25,6 @@ public final class Main {
         System.exit(run(args));
     }
 
-    /** How to start {@code mnistlab train} in a child JVM with this one's Java and classpath. */
-    static List<String> childTrainCommand() {
-        return List.of(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), Main.class.getName(), "train");
-    }
-
     public static int run(String... args) {
         boolean debug = Arrays.asList(args).contains("--debug");
         CommandLine cli = new CommandLine(new Main());

@@ -1,5 +1,6 @@
 package dev.mnistlab.cli;
 
+import dev.mnistlab.api.Run;
 import dev.mnistlab.infer.MnistForm;
 import dev.mnistlab.infer.Prediction;
 import dev.mnistlab.infer.TrainedModel;
@@ -8,7 +9,6 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "predict", mixinStandardHelpOptions = true,
@@ -30,9 +30,9 @@ final class PredictCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         threads.configure();
-        try (TrainedModel model = TrainedModel.load(run)) {
+        try (TrainedModel model = Run.open(run).model()) {
             for (Path image : images) {
-                Prediction p = model.predict(MnistForm.read(image));
+                Prediction p = model.predict(image);
                 System.out.printf("%s: %d  (%s)%n", image, p.digit(), p.probabilitiesText());
             }
         }

@@ -1,6 +1,6 @@
 package dev.mnistlab.cli;
 
-import dev.mnistlab.report.Reports;
+import dev.mnistlab.api.Run;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -19,7 +19,7 @@ final class ReportCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         for (Path run : runs) {
-            Reports.write(run, System.out::println);
+            Run.open(run).report(System.out::println);
         }
         return 0;
     }

@@ -1,7 +1,6 @@
 package dev.mnistlab.cli;
 
-import dev.mnistlab.data.MnistSource;
-import dev.mnistlab.search.ChildTraining;
+import dev.mnistlab.api.Mnistlab;
 import dev.mnistlab.search.Search;
 import dev.mnistlab.search.SearchSpace;
 import java.nio.file.Path;
@@ -74,11 +73,10 @@ final class SearchCommand implements Callable<Integer> {
             throw new dev.mnistlab.MnistlabException("--eta must be >= 2 (got " + eta + ")");
         }
         SearchSpace searchSpace = space != null ? SearchSpace.file(space) : SearchSpace.defaults();
-        MnistSource.load(dataDir.dir, System.out::println); // fetch once, not in every child
         Path dir = out != null ? out : Path.of("runs", "search-" + budget + "-seed" + seed);
         int at = parallel != null ? parallel : Runtime.getRuntime().availableProcessors();
-        new Search(new Search.Settings(budget, trials, seed, eta, minEpochs, Math.min(finalists, trials), seeds, validation),
-                searchSpace, dir, new ChildTraining(Main.childTrainCommand()), limitTrain, dataDir.dir, at, System.out).run();
+        Mnistlab.search(new Search.Settings(budget, trials, seed, eta, minEpochs, Math.min(finalists, trials), seeds, validation),
+                searchSpace, dir, limitTrain, dataDir.dir, at, System.out);
         return 0;
     }
 }

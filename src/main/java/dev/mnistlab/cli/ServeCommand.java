@@ -2,7 +2,8 @@ package dev.mnistlab.cli;
 
 import dev.mnistlab.MnistlabException;
 import dev.mnistlab.infer.DrawingServer;
-import dev.mnistlab.infer.TrainedModel;
+import dev.mnistlab.api.Mnistlab;
+import dev.mnistlab.api.Run;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -26,22 +27,9 @@ final class ServeCommand implements Callable<Integer> {
         if (port < 0 || port > 65535) {
             throw new MnistlabException("--port " + port + " is not a port number; use 1024 to 65535, or 0 to pick a free one");
         }
-        // one small image per request: more native threads only add overhead
-        EngineThreads.configure(1);
-        TrainedModel model = TrainedModel.load(run);
-        DrawingServer server;
-        try {
-            server = DrawingServer.start(model, port);
-        } catch (RuntimeException e) {
-            model.close();
-            throw e;
-        }
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            server.close();
-            model.close();
-        }));
-        System.out.println("Serving " + model.experiment().name() + " from " + run + " at " + server.uri()
-                + " (Ctrl-C to stop)");
+        DrawingServer server = Mnistlab.serve(Run.open(run), port);
+        Runtime.getRuntime().addShutdownHook(new Thread(server::close));
+        System.out.println("Serving " + server.modelName() + " from " + run + " at " + server.uri() + " (Ctrl-C to stop)");
         new CountDownLatch(1).await();
         return 0;
     }

@@ -1,9 +1,6 @@
 package dev.mnistlab.cli;
 
-import dev.mnistlab.model.ModelSummary;
-import dev.mnistlab.model.ReceptiveField;
-import dev.mnistlab.model.ShapeTrace;
-import dev.mnistlab.train.Experiment;
+import dev.mnistlab.api.Experiment;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -18,13 +15,12 @@ final class SummaryCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Experiment e = experiment.load();
-        ShapeTrace trace = e.spec().trace();
         System.out.println(e.name() + (e.description().isEmpty() ? "" : ": " + e.description()));
         System.out.println();
-        System.out.print(ModelSummary.layerTable(trace));
+        System.out.print(e.model().summary());
         System.out.println();
         System.out.println("Receptive field");
-        System.out.print(ModelSummary.receptiveFieldTable(ReceptiveField.of(trace)));
+        System.out.print(e.model().receptiveFieldTable());
         return 0;
     }
 }

@@ -1,5 +1,6 @@
 package dev.mnistlab.cli;
 
+import dev.mnistlab.api.Mnistlab;
 import picocli.CommandLine.Option;
 
 /** The --threads option shared by the commands that run the engine, checked and applied the same way. */
@@ -11,6 +12,6 @@ final class ThreadsOption {
     /** Checks the value and hands it to the engine; must run before DJL loads. */
     void configure() {
         Checks.positive("--threads", threads);
-        EngineThreads.configure(threads);
+        Mnistlab.useThreads(threads);
     }
 }

@@ -38,6 +38,15 @@ public record MnistData(Split train, Split test, Path directory, Integer trainLi
         return n >= train.count() ? this : new MnistData(train.first(n), test, directory, n);
     }
 
+    /**
+     * The data a run trains and evaluates on: the last {@code validation} training images held out when given,
+     * then the first {@code limit} of the rest when given.
+     */
+    public MnistData select(Integer validation, Integer limit) {
+        MnistData held = validation == null ? this : holdOut(validation);
+        return limit == null ? held : held.limitTrain(limit);
+    }
+
     /** True when evaluation runs on images held out of the training set rather than on the test set. */
     public boolean validating() {
         return test.name().equals(VALIDATION);

@@ -79,6 +79,8 @@ public final class DrawingServer implements AutoCloseable {
     private final Set<String> ownHosts;
     /** Origin header values of the page itself, lower case. */
     private final Set<String> ownOrigins;
+    /** Closed with the server when the server loaded it. */
+    private boolean ownsModel;
 
     private DrawingServer(HttpServer server, ExecutorService workers, TrainedModel model) {
         this.server = server;
@@ -91,7 +93,23 @@ public final class DrawingServer implements AutoCloseable {
         this.ownOrigins = ownHosts.stream().map(h -> "http://" + h).collect(Collectors.toUnmodifiableSet());
     }
 
-    /** Starts serving; port 0 picks a free port (see {@link #uri()}). */
+    /**
+     * Loads the finished run in {@code runDir} and serves it; the server owns the model and closes it with
+     * itself. Port 0 picks a free port (see {@link #uri()}).
+     */
+    public static DrawingServer start(java.nio.file.Path runDir, int port) {
+        TrainedModel model = TrainedModel.load(runDir);
+        try {
+            DrawingServer server = start(model, port);
+            server.ownsModel = true;
+            return server;
+        } catch (RuntimeException e) {
+            model.close();
+            throw e;
+        }
+    }
+
+    /** Starts serving {@code model}, which stays the caller's to close; port 0 picks a free port (see {@link #uri()}). */
     public static DrawingServer start(TrainedModel model, int port) {
         HttpServer server;
         try {
@@ -125,6 +143,11 @@ public final class DrawingServer implements AutoCloseable {
             return new MnistlabException("--port " + port + ": 127.0.0.1:" + port + " is in use; choose another port, or 0 for a free one", e);
         }
         return new MnistlabException("--port " + port + ": cannot listen on 127.0.0.1:" + port + " (" + reason + "); choose another port", e);
+    }
+
+    /** The name of the experiment being served. */
+    public String modelName() {
+        return model.experiment().name();
     }
 
     public URI uri() {
@@ -240,6 +263,9 @@ public final class DrawingServer implements AutoCloseable {
             workers.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        if (ownsModel) {
+            model.close();
         }
     }
 }

@@ -153,6 +153,11 @@ public final class TrainedModel implements AutoCloseable {
         return block.forward(new ParameterStore(images.getManager(), false), new NDList(images), false).singletonOrThrow();
     }
 
+    /** The digit in an image file (PNG, JPEG, GIF, BMP), brought into MNIST's form first (see {@link MnistForm}). */
+    public Prediction predict(Path image) {
+        return predict(MnistForm.read(image));
+    }
+
     /** Softmax probabilities for one image of pixels in [0, 1]. */
     public Prediction predict(float[] unitPixels) {
         return Prediction.fromLogits(logits(unitPixels, 0, 1), 0);

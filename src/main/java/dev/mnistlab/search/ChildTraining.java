@@ -19,6 +19,15 @@ import java.util.List;
  */
 public record ChildTraining(List<String> trainCommand) {
 
+    /**
+     * Children started with this JVM's Java and class path, running the command line's {@code train}
+     * (named, not imported: the command line is built on this package, not the other way round).
+     */
+    public static ChildTraining ofThisJvm() {
+        return new ChildTraining(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), "dev.mnistlab.cli.Main", "train"));
+    }
+
     /** The request file beside a child's log: {@code seed-3.log} gets {@code seed-3.request.yaml}. */
     public static Path requestFile(Path log) {
         return log.resolveSibling(log.getFileName().toString().replaceFirst("\\.log$", "") + ".request.yaml");

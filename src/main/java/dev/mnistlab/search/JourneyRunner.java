@@ -1,16 +1,14 @@
 package dev.mnistlab.search;
 
-import dev.mnistlab.data.MnistData;
-import dev.mnistlab.data.MnistSource;
 import dev.mnistlab.report.Comparison;
 import dev.mnistlab.report.Journey;
 import dev.mnistlab.report.Reports;
 import dev.mnistlab.report.RunData;
 import dev.mnistlab.train.Experiment;
 import dev.mnistlab.train.Progress;
-import dev.mnistlab.train.RunFolder;
 import dev.mnistlab.train.RunState;
-import dev.mnistlab.train.Training;
+import dev.mnistlab.train.TrainJob;
+import dev.mnistlab.train.TrainRequest;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,12 +26,14 @@ public final class JourneyRunner {
 
     private final Path out;
     private final Path dataDir;
+    private final Integer threads;
     private final PrintStream log;
-    private MnistData data;
 
-    public JourneyRunner(Path out, Path dataDir, PrintStream log) {
+    /** Steps train into {@code out} on {@code threads} threads (null: all cores), with data from {@code dataDir} (null: MNIST). */
+    public JourneyRunner(Path out, Path dataDir, Integer threads, PrintStream log) {
         this.out = out;
         this.dataDir = dataDir;
+        this.threads = threads;
         this.log = log;
     }
 
@@ -71,19 +71,9 @@ public final class JourneyRunner {
     }
 
     private void train(Journey.Step step, Path dir, boolean resume) {
-        if (data == null) {
-            data = MnistSource.load(dataDir, log::println);
-        }
-        if (resume) {
-            new Training(step.experiment(), data, RunFolder.existing(dir)).reportingTo(progress()).resuming().run();
-            return;
-        }
         // the folder belongs to this journey step: an older run of another spec or recipe in it is replaced
-        RunFolder folder = RunFolder.create(dir, step.name(), true);
-        new Training(step.experiment(), data, folder).reportingTo(progress()).run();
-    }
-
-    private Progress progress() {
-        return new Progress(log, System.console() != null);
+        TrainRequest request = TrainRequest.start(step.experiment(), dir).withResume(resume).withThreads(threads)
+                .withDataDir(dataDir);
+        TrainJob.run(request, true, new Progress(log, System.console() != null));
     }
 }

@@ -89,7 +89,18 @@ public final class Search {
         return rungs;
     }
 
-    public Path run() {
+    /**
+     * What a search found.
+     *
+     * @param bestPreset best.yaml: the winning spec and recipe as a preset, ready for {@code train --seeds}
+     * @param table results.md: every trial's validation scores per rung and the finalists' test accuracies
+     * @param markdown the table's text
+     * @param best the winning trial's name (e.g. t07) and trainable parameters
+     */
+    public record Outcome(Path bestPreset, Path table, String markdown, String best, long bestParams) {}
+
+    /** Runs (or continues) the search to its end; the outcome's files are in the search folder. */
+    public Outcome run() {
         Thread stopChildren = new Thread(() -> {
             stopping = true;
             running.forEach(Process::destroy);
@@ -107,9 +118,9 @@ public final class Search {
         });
         Runtime.getRuntime().addShutdownHook(stopChildren);
         try {
-            Path best = search();
+            Outcome outcome = search();
             finished = true;
-            return best;
+            return outcome;
         } finally {
             try {
                 Runtime.getRuntime().removeShutdownHook(stopChildren);
@@ -119,7 +130,7 @@ public final class Search {
         }
     }
 
-    private Path search() {
+    private Outcome search() {
         List<Candidate> candidates = draw();
         List<Integer> rungs = rungs(settings.minEpochs(), settings.eta(), space.epochs());
         out.printf(Locale.ROOT, "Search: %d trials under %,d parameters, rungs at %s epochs, keeping 1/%d each time; "
@@ -164,7 +175,8 @@ public final class Search {
         out.print(table);
         out.printf(Locale.ROOT, "%nBest spec as a preset: %s (train it with ./mnistlab train %s --seeds 5)%n", best, best);
         out.printf(Locale.ROOT, "Search took %.0f s this time.%n", (System.nanoTime() - started) / 1e9);
-        return best;
+        Candidate winner = finalists.get(0).candidate();
+        return new Outcome(best, dir.resolve("results.md"), table, winner.name(), winner.params());
     }
 
     private Comparator<Standing> byScore(int rung) {

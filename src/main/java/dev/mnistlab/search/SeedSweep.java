@@ -37,8 +37,35 @@ public final class SeedSweep {
                     .mapToDouble(EpochResult::testAccuracy);
         }
 
-        boolean passed() {
+        /** Ran to its end and passed every constraint. */
+        public boolean passed() {
             return exitCode == 0 && !checks.isEmpty() && ConstraintCheck.allPass(checks);
+        }
+    }
+
+    /**
+     * A sweep's outcome: each seed's result, in seed order, and the table written to seeds.md.
+     *
+     * @param table the per-seed table and the spread over seeds, as printed
+     */
+    public record Result(List<SeedResult> seeds, String table) {
+
+        /** True when a seed's training failed to run to its end (bad data, divergence, a crash). */
+        public boolean anyFailed() {
+            return seeds.stream().anyMatch(s -> s.exitCode() != 0);
+        }
+
+        /** True when every seed ran and passed every constraint. */
+        public boolean allPassed() {
+            return seeds.stream().allMatch(SeedResult::passed);
+        }
+
+        /**
+         * The command's exit status: 2 when a seed failed to run (whatever {@code strict} says), 1 when
+         * {@code strict} and a constraint failed, else 0.
+         */
+        public int exitCode(boolean strict) {
+            return anyFailed() ? 2 : strict && !allPassed() ? 1 : 0;
         }
     }
 
@@ -50,7 +77,7 @@ public final class SeedSweep {
      *                 replaces with its own), validation, training-set limit and data folder
      * @param parallel how many children run at once
      */
-    public static List<SeedResult> run(ChildTraining children, TrainRequest template, List<Long> seeds, Path outDir,
+    public static Result run(ChildTraining children, TrainRequest template, List<Long> seeds, Path outDir,
                                        int parallel, PrintStream out) {
         Experiment experiment = template.experiment();
         long params = experiment.spec().trace().trainableParameters();
@@ -74,7 +101,7 @@ public final class SeedSweep {
             String table = table(results, constraints.lastEpochs(), (System.nanoTime() - started) / 1e9, parallel);
             out.print(table);
             AtomicFiles.write(outDir.resolve("seeds.md"), "```\n" + table + "```\n");
-            return results;
+            return new Result(List.copyOf(results), table);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new MnistlabException("interrupted; finished seeds keep their run folders in " + outDir);

@@ -43,7 +43,7 @@ class JourneyRunnerTest {
         SyntheticRun.write(out.resolve("01-first"), "seed001", 0.0);
         SyntheticRun.write(out.resolve("02-second"), "seed003", -0.3);
         ByteArrayOutputStream log = new ByteArrayOutputStream();
-        new JourneyRunner(out, null, new PrintStream(log, true, StandardCharsets.UTF_8)).run(journey);
+        new JourneyRunner(out, null, null, new PrintStream(log, true, StandardCharsets.UTF_8)).run(journey);
 
         assertThat(log.toString(StandardCharsets.UTF_8)).contains("Step 1. first: reusing the finished run")
                 .contains("Step 2. second: reusing").doesNotContain("training");

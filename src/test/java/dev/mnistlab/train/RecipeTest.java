@@ -144,8 +144,8 @@ class RecipeTest {
                 "epochs: 10\nschedule: {name: onecycle, pct_start: 0.1}\n",
                 "epochs: 4\nschedule: {name: onecycle, pct_start: 0.25}\n")) {
             Recipe r = recipe(yaml);
-            Schedule schedule = Schedules.create(r.schedule, r.optimizer.lr, 469, r.epochs);
-            assertThat(schedule.lr(0)).isCloseTo(r.optimizer.lr / 25, org.assertj.core.data.Offset.offset(1e-12));
+            Schedule schedule = Schedules.create(r.schedule(), r.optimizer().lr(), 469, r.epochs());
+            assertThat(schedule.lr(0)).isCloseTo(r.optimizer().lr() / 25, org.assertj.core.data.Offset.offset(1e-12));
         }
         // settings wrong at any number of steps are still refused when the recipe is read
         assertThatThrownBy(() -> recipe("schedule: {name: onecycle, pct_start: 1.5}\n"))

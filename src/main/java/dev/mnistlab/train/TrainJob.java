@@ -1,0 +1,102 @@
+package dev.mnistlab.train;
+
+import dev.mnistlab.MnistlabException;
+import dev.mnistlab.data.MnistData;
+import dev.mnistlab.data.MnistSource;
+import dev.mnistlab.model.ModelSummary;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.function.Consumer;
+
+/**
+ * Carries out one {@link TrainRequest}: finds the data, creates (or reopens, to resume) the run folder and
+ * trains. The one path every way of training takes: the API, {@code mnistlab train}, its child processes
+ * for seed sweeps and searches, and journeys.
+ */
+public final class TrainJob {
+
+    /** What a job did: the run folder, the training (for its checkpoint state) and its result. */
+    public record Outcome(RunFolder folder, Training training, Training.Result result, boolean validating) {}
+
+    private TrainJob() {}
+
+    /**
+     * Prepares the training {@code request} asks for without running it, so a caller can watch it (a
+     * shutdown hook reads {@link Training#lastCheckpoint()}) before calling {@link Training#run()}.
+     *
+     * @param force a fresh run may replace an existing run in its folder
+     * @param listener hears the run's notes, epochs and batches
+     */
+    public static Prepared prepare(TrainRequest request, boolean force, TrainingListener listener) {
+        return request.resume() ? resume(request, listener) : fresh(request, force, listener);
+    }
+
+    /** Trains what {@code request} asks for and returns when the run finished or paused. */
+    public static Outcome run(TrainRequest request, boolean force, TrainingListener listener) {
+        return prepare(request, force, listener).run();
+    }
+
+    /** A training ready to run in its folder. */
+    public record Prepared(RunFolder folder, Training training, boolean validating) {
+        public Outcome run() {
+            return new Outcome(folder, training, training.run(), validating);
+        }
+    }
+
+    private static Prepared fresh(TrainRequest r, boolean force, TrainingListener listener) {
+        Experiment exp = r.experiment();
+        Recipe recipe = exp.recipe();
+        long params = exp.spec().trace().trainableParameters();
+        EngineThreads.configure(r.threads());
+        MnistData data = MnistSource.load(r.dataDir(), note(listener)).select(r.validation(), r.limitTrain());
+        RunFolder folder = RunFolder.create(r.run(), exp.name(), force);
+        listener.note(String.format(Locale.ROOT, "Training %s: %s trainable parameters, %d epochs, batch %d, seed %d -> %s",
+                exp.name(), ModelSummary.thousands(params), recipe.epochs(), recipe.batchSize(), recipe.seed(), folder.dir()));
+        if (data.validating()) {
+            listener.note(String.format(Locale.ROOT, "Validating on the last %,d training images; the test set is not used",
+                    data.test().count()));
+        }
+        return prepared(new Training(exp, data, folder), r, folder, data, listener);
+    }
+
+    private static Prepared resume(TrainRequest r, TrainingListener listener) {
+        RunFolder folder = RunFolder.existing(r.run());
+        RunState state = RunState.of(folder.dir());
+        if (!state.holds(r.experiment())) {
+            throw new MnistlabException(folder.dir() + " holds a run of another model or recipe than "
+                    + r.experiment().name() + "; continue it with --resume alone, or train into another folder");
+        }
+        if (!state.resumable()) {
+            throw new MnistlabException(folder.dir() + " has no checkpoint (no epoch finished yet); start the run again");
+        }
+        Experiment exp = Experiment.file(folder.file(RunFolder.EXPERIMENT));
+        RunInfo info = RunInfo.read(folder);
+        Integer requested = r.threads();
+        if (requested != null && requested != info.threads()) {
+            listener.note(String.format(Locale.ROOT,
+                    "Note: the run used %d threads; with %d the digits will differ from an uninterrupted run",
+                    info.threads(), requested));
+        }
+        TrainRequest resolved = r.withThreads(requested != null ? requested : info.threads());
+        EngineThreads.configure(resolved.threads());
+        Path dir = r.dataDir() != null ? r.dataDir() : Path.of(info.dataDir());
+        MnistData data = MnistSource.read(dir, "run.yaml data_dir").select(info.validation(), info.trainLimit());
+        return prepared(new Training(exp, data, folder).resuming(), resolved, folder, data, listener);
+    }
+
+    private static Prepared prepared(Training training, TrainRequest r, RunFolder folder, MnistData data,
+                                     TrainingListener listener) {
+        training.reportingTo(listener);
+        if (r.threads() != null) {
+            training.onThreads(r.threads());
+        }
+        if (r.stopAfter() != null) {
+            training.stoppingAfter(r.stopAfter());
+        }
+        return new Prepared(folder, training, data.validating());
+    }
+
+    private static Consumer<String> note(TrainingListener listener) {
+        return listener::note;
+    }
+}
