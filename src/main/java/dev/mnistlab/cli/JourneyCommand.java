@@ -1,5 +1,6 @@
 package dev.mnistlab.cli;
 
+import dev.mnistlab.Folders;
 import dev.mnistlab.report.Journey;
 import dev.mnistlab.search.JourneyRunner;
 import java.nio.file.Path;
@@ -38,7 +39,7 @@ final class JourneyCommand implements Callable<Integer> {
         // must happen before the engine loads
         threads.configure();
         // a quick check gets its own default folder, so it never replaces the journey's full runs
-        Path dir = out != null ? out : Path.of("runs", "journey-" + journey.name() + (epochs != null ? "-" + epochs + "ep" : ""));
+        Path dir = out != null ? out : Path.of("runs", "journey-" + Folders.safeName(journey.name(), file.toString()) + (epochs != null ? "-" + epochs + "ep" : ""));
         new JourneyRunner(dir, dataDir.dir, System.out).run(journey);
         System.out.println("Journal: " + dir.resolve(JourneyRunner.JOURNAL + ".html") + " (and " + JourneyRunner.JOURNAL + ".md)");
         return 0;

@@ -131,6 +131,7 @@ final class TrainCommand implements Callable<Integer> {
             throw new MnistlabException("--seeds runs each seed with one thread in its own folder; drop --resume/--threads/--stop-after");
         }
         Experiment exp = resolved();
+        exp.requireTrainable(); // once here, not in every child
         MnistSource.load(dataDir.dir, System.out::println); // fetch once, not in every child
         List<Long> list = new ArrayList<>();
         for (int i = 0; i < seeds; i++) {
@@ -172,7 +173,7 @@ final class TrainCommand implements Callable<Integer> {
     private int fresh(TrainRequest r, boolean force) {
         Experiment exp = r.experiment();
         Recipe recipe = exp.recipe();
-        exp.spec().trace();
+        exp.requireTrainable();
 
         Checks.positive("--threads", r.threads());
         EngineThreads.configure(r.threads());
