@@ -53,7 +53,7 @@ public final class AtomicFiles {
             } catch (IOException ignored) {
                 // the original failure is the one worth reporting
             }
-            throw new MnistlabException("cannot write " + target + " (" + e.getMessage()
+            throw new MnistlabException("cannot write " + target + " (" + Folders.reason(e)
                     + "); check free disk space and permissions");
         }
     }

@@ -1,5 +1,6 @@
 package dev.mnistlab.api;
 
+import dev.mnistlab.Folders;
 import dev.mnistlab.MnistlabException;
 import dev.mnistlab.data.MnistData;
 import dev.mnistlab.data.MnistSource;
@@ -149,6 +150,7 @@ public final class Mnistlab {
         if (options.threads() != null || options.stopAfter() != null) {
             throw new MnistlabException("a seed sweep runs each seed with one thread to its end; leave threads and stop-after unset");
         }
+        experiment.internal().requireTrainable(); // once here, not in every child
         MnistSource.load(options.dataDir(), log::println); // fetch once, not in every child
         Path dir = options.out() != null ? options.out() : RunFolder.defaultDir(experiment.name() + "-seeds");
         TrainRequest template = TrainRequest.start(experiment.internal(), null).withValidation(options.validation())
@@ -178,7 +180,9 @@ public final class Mnistlab {
         Journey loaded = Journey.load(file);
         Journey journey = epochs != null ? loaded.withEpochs(epochs) : loaded;
         EngineThreads.configure(threads);
-        Path dir = out != null ? out : Path.of("runs", "journey-" + journey.name() + (epochs != null ? "-" + epochs + "ep" : ""));
+        // a quick check gets its own default folder, so it never replaces the journey's full runs
+        Path dir = out != null ? out : Path.of("runs", "journey-" + Folders.safeName(journey.name(), file.toString())
+                + (epochs != null ? "-" + epochs + "ep" : ""));
         List<Run> runs = new ArrayList<>();
         for (Comparison.Entry entry : new JourneyRunner(dir, dataDir, threads, log).run(journey)) {
             runs.add(Run.open(entry.run().dir()));

@@ -109,10 +109,13 @@ public final class Run {
         return TrainedModel.load(folder.dir());
     }
 
-    /** Writes weights.npz and model.py (a PyTorch script that rebuilds and evaluates the model) into {@code to}. */
-    public List<Path> export(Path to) {
+    /**
+     * Writes weights.npz and model.py (a PyTorch script that rebuilds and evaluates the model) into {@code to},
+     * all or nothing; a folder holding other files is refused unless {@code force}.
+     */
+    public List<Path> export(Path to, boolean force) {
         try (TrainedModel model = model()) {
-            return TorchExport.write(model, to);
+            return TorchExport.write(model, to, force);
         }
     }
 

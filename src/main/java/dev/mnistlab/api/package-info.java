@@ -26,7 +26,7 @@
  * Run again = Run.open(run.dir());            // any finished run folder
  * System.out.println(again.evaluate().line());
  * System.out.println(again.predict(Path.of("digit.png")).digit());
- * again.export(Path.of("export"));            // weights.npz + model.py for PyTorch
+ * again.export(Path.of("export"), false);     // weights.npz + model.py for PyTorch
  * }</pre>
  *
  * <h2>What is where</h2>

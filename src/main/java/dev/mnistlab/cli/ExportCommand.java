@@ -16,12 +16,15 @@ final class ExportCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "RUN_DIR", description = "A finished run folder (experiment.yaml + weights.params).")
     Path run;
 
-    @Option(names = "--to", required = true, paramLabel = "DIR", description = "Folder to write weights.npz and model.py into.")
+    @Option(names = "--to", required = true, paramLabel = "DIR", description = "A new or empty folder to write weights.npz and model.py into.")
     Path to;
+
+    @Option(names = "--force", description = "Export into a folder that already holds files, replacing weights.npz and model.py there.")
+    boolean force;
 
     @Override
     public Integer call() {
-        for (Path p : Run.open(run).export(to)) {
+        for (Path p : Run.open(run).export(to, force)) {
             System.out.println("wrote " + p);
         }
         System.out.println("evaluate it with: python3 " + to.resolve("model.py"));

@@ -29,7 +29,24 @@ public final class Main {
         boolean debug = Arrays.asList(args).contains("--debug");
         CommandLine cli = new CommandLine(new Main());
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> report(e, commandLine.getErr(), debug));
+        cli.setParameterExceptionHandler((e, ignored) -> usageError(e, debug));
         return cli.execute(args);
+    }
+
+    /** A mistyped option is one line pointing at the help, not the whole usage text after it. */
+    static int usageError(CommandLine.ParameterException e, boolean debug) {
+        CommandLine command = e.getCommandLine();
+        PrintWriter err = command.getErr();
+        err.println("mnistlab: " + firstLine(e.getMessage()) + " (see '" + command.getCommandSpec().qualifiedName() + " --help')");
+        if (debug) {
+            e.printStackTrace(err);
+        }
+        err.flush();
+        return command.getCommandSpec().exitCodeOnInvalidInput();
+    }
+
+    private static String firstLine(String s) {
+        return s == null ? "invalid arguments" : s.lines().findFirst().orElse(s);
     }
 
     /** One clear line for the user; the stack trace only on request. */

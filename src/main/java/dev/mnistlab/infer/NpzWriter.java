@@ -42,6 +42,11 @@ public final class NpzWriter implements Closeable {
         return buf.array();
     }
 
+    /** Writes the zip's directory, leaving the stream open (for a caller that syncs it before closing). */
+    public void finish() throws IOException {
+        zip.finish();
+    }
+
     @Override
     public void close() throws IOException {
         zip.close();

@@ -4,19 +4,23 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
+import dev.mnistlab.AtomicFiles;
+import dev.mnistlab.Folders;
 import dev.mnistlab.MnistlabException;
 import dev.mnistlab.model.Layer;
 import dev.mnistlab.model.ShapeTrace;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.stream.Stream;
 
 /**
  * Writes a run's weights as weights.npz under PyTorch's state_dict names, and model.py: the spec as an
@@ -34,22 +38,73 @@ public final class TorchExport {
 
     private TorchExport() {}
 
-    /** Writes both files into {@code dir}; returns their paths. */
-    public static List<Path> write(TrainedModel model, Path dir) {
+    /**
+     * Writes both files into {@code dir}, a new or empty folder (with {@code force}, any folder: only the two
+     * files are replaced); returns their paths. Both are written into a temporary folder beside {@code dir}
+     * first, so a failure while writing changes nothing in {@code dir}; then a new folder is renamed into place
+     * whole, or the two files are renamed into an existing one.
+     */
+    public static List<Path> write(TrainedModel model, Path dir, boolean force) {
+        requireFreeFolder(dir, force);
+        Path target = dir.toAbsolutePath();
+        Path temp = target.resolveSibling("." + target.getFileName() + ".export-tmp");
         try {
-            Files.createDirectories(dir);
-            Path npz = dir.resolve(WEIGHTS);
-            try (OutputStream out = Files.newOutputStream(npz); NpzWriter writer = new NpzWriter(out)) {
+            Folders.deleteQuietly(temp); // a crashed export's leftover
+            Files.createDirectories(temp);
+            AtomicFiles.write(temp.resolve(WEIGHTS), out -> {
+                NpzWriter writer = new NpzWriter(out);
                 for (Map.Entry<String, NDArray> e : stateDict(model).entrySet()) {
                     writer.add(e.getKey(), e.getValue().getShape().getShape(), e.getValue().toFloatArray());
                 }
+                writer.finish();
+            });
+            AtomicFiles.write(temp.resolve(SCRIPT), script(model));
+            if (!Files.exists(target)) {
+                move(temp, target); // the whole folder appears at once
+            } else {
+                for (String name : List.of(WEIGHTS, SCRIPT)) {
+                    move(temp.resolve(name), target.resolve(name));
+                }
             }
-            Path script = dir.resolve(SCRIPT);
-            Files.writeString(script, script(model));
-            return List.of(npz, script);
+            return List.of(dir.resolve(WEIGHTS), dir.resolve(SCRIPT));
         } catch (IOException e) {
-            throw new MnistlabException("cannot write the export to " + dir + " (" + e.getMessage()
+            throw new MnistlabException("cannot write the export to " + dir + " (" + Folders.reason(e)
                     + "); choose a writable folder with --to", e);
+        } finally {
+            Folders.deleteQuietly(temp);
+        }
+    }
+
+    /** A user's own files (a model.py of theirs, say) are not replaced without being asked. */
+    private static void requireFreeFolder(Path dir, boolean force) {
+        if (Files.exists(dir) && !Files.isDirectory(dir)) {
+            throw new MnistlabException(dir + " is a file; give --to a folder");
+        }
+        for (String name : List.of(WEIGHTS, SCRIPT)) {
+            if (Files.isDirectory(dir.resolve(name))) {
+                throw new MnistlabException(dir.resolve(name) + " is a folder; the export cannot replace it");
+            }
+        }
+        if (!Files.isDirectory(dir) || force) {
+            return;
+        }
+        try (Stream<Path> entries = Files.list(dir)) {
+            List<String> names = entries.map(p -> p.getFileName().toString()).sorted().limit(4).toList();
+            if (!names.isEmpty()) {
+                throw new MnistlabException(dir + " already holds files (" + String.join(", ", names)
+                        + (names.size() == 4 ? ", ..." : "") + "); export into a new or empty folder, or pass --force to replace "
+                        + WEIGHTS + " and " + SCRIPT + " there");
+            }
+        } catch (IOException e) {
+            throw new MnistlabException("cannot read " + dir + " (" + Folders.reason(e) + ")");
+        }
+    }
+
+    private static void move(Path from, Path to) throws IOException {
+        try {
+            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
         }
     }
 

@@ -3,7 +3,9 @@ package dev.mnistlab.model;
 import dev.mnistlab.MnistlabException;
 import dev.mnistlab.data.MnistData;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * Walks a spec from its input shape, checking every layer can be applied, and records each layer's
@@ -11,6 +13,15 @@ import java.util.List;
  * buffers, not parameters).
  */
 public final class ShapeTrace {
+
+    /**
+     * Training holds about this many times a batch's activations: autograd keeps every layer's output for
+     * backward, and backward allocates gradients as large. Measured 1.9x: a 300-channel 28x28 conv at batch 512
+     * took 1.8 GB above the idle process for 0.97 GB of activations.
+     */
+    public static final int BACKWARD_FACTOR = 2;
+
+    private static final int FLOAT_BYTES = 4;
 
     /** One row of the trace. */
     public record Step(int index, Layer layer, Shape3 in, Shape3 out, long params) {}
@@ -48,6 +59,45 @@ public final class ShapeTrace {
         return flops;
     }
 
+    /** Bytes of one image's float32 activations: its input and every layer's output. */
+    public long activationBytesPerImage() {
+        long values = steps.get(0).in().size() + steps.stream().mapToLong(s -> s.out().size()).sum();
+        return FLOAT_BYTES * values;
+    }
+
+    /** Bytes training a batch of {@code batchSize} images holds in activations: {@link #BACKWARD_FACTOR} x theirs. */
+    public long trainingActivationBytes(int batchSize) {
+        return saturatedProduct(BACKWARD_FACTOR * (long) batchSize, activationBytesPerImage());
+    }
+
+    /**
+     * Refuses a model whose training batch would need more than {@code limitBytes} of activations, naming
+     * the layer with the largest output (the one to shrink) before anything is allocated.
+     *
+     * @param limitNote where the limit comes from, for the message (e.g. "50% of this machine's 16.0 GB")
+     */
+    public void requireActivationsFit(int batchSize, long limitBytes, String limitNote) {
+        long need = trainingActivationBytes(batchSize);
+        if (need <= limitBytes) {
+            return;
+        }
+        Step largest = steps.stream().max(Comparator.comparingLong(s -> s.out().size())).orElseThrow();
+        long its = saturatedProduct(BACKWARD_FACTOR * (long) batchSize, (long) FLOAT_BYTES * largest.out().size());
+        throw new MnistlabException(String.format(Locale.ROOT,
+                "%s: training a batch of %d images needs about %s of activations (this layer's output %s: %s of them), "
+                        + "more than %s (%s); use fewer channels, shrink the map sooner (stride or pool) or lower batch_size",
+                largest.layer().origin(), batchSize, gigabytes(need), largest.out(), gigabytes(its), gigabytes(limitBytes),
+                limitNote));
+    }
+
+    private static long saturatedProduct(long a, long b) {
+        return b != 0 && a > Long.MAX_VALUE / b ? Long.MAX_VALUE : a * b;
+    }
+
+    private static String gigabytes(long bytes) {
+        return String.format(Locale.ROOT, "%,.1f GB", bytes / 1e9);
+    }
+
     public long trainableParameters() {
         return steps.stream().mapToLong(Step::params).sum();
     }
@@ -55,8 +105,10 @@ public final class ShapeTrace {
     static ShapeTrace of(ModelSpec spec) {
         List<Step> steps = new ArrayList<>();
         Shape3 shape = spec.input();
+        requireCountable(shape, "spec '" + spec.name() + "': the input");
         for (Layer layer : spec.layers()) {
             Shape3 out = apply(layer, shape);
+            requireCountable(out, layer.origin() + ": the output");
             steps.add(new Step(steps.size() + 1, layer, shape, out, params(layer, shape)));
             shape = out;
         }
@@ -110,6 +162,14 @@ public final class ShapeTrace {
             }
             case RELU, SILU, GELU, BATCHNORM, DROPOUT -> in;
         };
+    }
+
+    /** Sizes are ints (as DJL's and PyTorch's per-sample element counts are); a shape past that is refused. */
+    private static void requireCountable(Shape3 shape, String what) {
+        if ((long) shape.channels() * shape.height() * shape.width() > Integer.MAX_VALUE) {
+            throw new MnistlabException(String.format(Locale.ROOT, "%s %s has %,d values per image, more than %,d",
+                    what, shape, (long) shape.channels() * shape.height() * shape.width(), Integer.MAX_VALUE));
+        }
     }
 
     private static long params(Layer layer, Shape3 in) {

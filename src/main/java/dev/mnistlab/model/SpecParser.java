@@ -24,6 +24,8 @@ public final class SpecParser {
     private static final Set<String> LINEAR_KEYS = Set.of("out", "bias");
     private static final Set<String> DROPOUT_KEYS = Set.of("rate");
     private static final Set<String> SHUFFLE_KEYS = Set.of("groups");
+    /** Layers that are a word alone: {@code - relu: 5} is a slip, not a setting to ignore. */
+    private static final Set<String> WORDS = Set.of("relu", "silu", "gelu", "bn", "batchnorm", "gap", "flatten");
     private static final List<String> TYPES = List.of("block", "conv", "relu", "silu", "gelu", "bn", "batchnorm", "dropout",
             "maxpool", "avgpool", "gap", "flatten", "linear", "shuffle");
 
@@ -91,6 +93,9 @@ public final class SpecParser {
             throw new MnistlabException(origin + ": expected a layer like '- relu' or '- conv: {out: 8}', got " + item);
         }
         String label = origin + " (" + type + ")";
+        if (value != null && WORDS.contains(type)) {
+            throw new MnistlabException(label + ": '" + type + "' takes no settings (got " + value + "); write '- " + type + "'");
+        }
         switch (type) {
             case "block" -> expandBlock(value, blockDefaults, label, out);
             case "conv" -> out.add(conv(settings(value, "out", CONV_KEYS, label), null, label));

@@ -2,6 +2,7 @@ package dev.mnistlab.report;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.mnistlab.Folders;
 import dev.mnistlab.MnistlabException;
 import dev.mnistlab.YamlFiles;
 import dev.mnistlab.model.ModelSpec;
@@ -27,8 +28,7 @@ public record Journey(String name, String description, List<Step> steps) {
     public record Step(int number, String name, String target, Experiment experiment) {
         /** The step's run folder inside the journey's output folder, e.g. {@code 02-batch-norm}. */
         public String folder() {
-            return String.format(Locale.ROOT, "%02d-%s", number, name.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-")
-                    .replaceAll("^-|-$", ""));
+            return String.format(Locale.ROOT, "%02d-%s", number, Folders.safeName(name, label()));
         }
 
         public String label() {
@@ -51,7 +51,9 @@ public record Journey(String name, String description, List<Step> steps) {
         for (JsonNode node : root.get("steps")) {
             steps.add(step(node, steps.size() + 1, file.toAbsolutePath().getParent(), where + " step " + (steps.size() + 1)));
         }
-        return new Journey(root.path("name").asText(base), root.path("description").asText(""), List.copyOf(steps));
+        String name = root.path("name").asText(base);
+        Folders.safeName(name, where); // the default output folder is named after it
+        return new Journey(name, root.path("description").asText(""), List.copyOf(steps));
     }
 
     /** The same journey with every step shortened to {@code epochs}, for a quick check of the whole journey. */
@@ -66,6 +68,7 @@ public record Journey(String name, String description, List<Step> steps) {
         }
         checkKeys(node, STEP_KEYS, where);
         String name = text(node, "name", where);
+        Folders.safeName(name, where); // the step's run folder is named after it
         where = where + " (" + name + ")";
         String target = node.path("target").asText("");
         long sources = List.of("preset", "spec", "model").stream().filter(node::has).count();

@@ -2,6 +2,7 @@ package dev.mnistlab.search;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.mnistlab.Folders;
 import dev.mnistlab.YamlFiles;
 import dev.mnistlab.train.Experiment;
 import java.util.ArrayList;
@@ -13,6 +14,11 @@ public record Candidate(int id, ObjectNode experiment, long params) {
 
     public String name() {
         return experiment.path("name").asText();
+    }
+
+    /** The name its files and run folder go by ({@code trials/t07.yaml}, {@code trials/t07/}), made safe for a path. */
+    public String folder() {
+        return Folders.safeName(name(), "search trial " + id);
     }
 
     /** The drawn experiment, read as its trial file is. */

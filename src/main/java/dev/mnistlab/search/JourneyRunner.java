@@ -38,6 +38,8 @@ public final class JourneyRunner {
     }
 
     public List<Comparison.Entry> run(Journey journey) {
+        // every step is checked before the first one trains, with any --epochs applied
+        journey.steps().forEach(step -> step.experiment().requireTrainable());
         List<Comparison.Entry> entries = new ArrayList<>();
         for (Journey.Step step : journey.steps()) {
             Path dir = out.resolve(step.folder());

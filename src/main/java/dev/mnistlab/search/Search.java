@@ -197,7 +197,7 @@ public final class Search {
         }
         for (int id = 1; id <= settings.trials(); id++) {
             Candidate c = space.sample(random, id, settings.budget());
-            AtomicFiles.write(trials.resolve(c.name() + ".yaml"), c.yaml());
+            AtomicFiles.write(trials.resolve(c.folder() + ".yaml"), c.yaml());
             candidates.add(c);
         }
         return candidates;
@@ -210,14 +210,14 @@ public final class Search {
             report(c, rung, epochs, done, true);
             return done.path("score").asDouble(Double.NEGATIVE_INFINITY);
         }
-        Path run = dir.resolve("trials").resolve(c.name());
+        Path run = dir.resolve("trials").resolve(c.folder());
         Experiment experiment = c.toExperiment();
         int code = child(request(experiment, run).withValidation(settings.validation()).withStopAfter(epochs),
-                run.resolveSibling(c.name() + ".log"));
+                run.resolveSibling(c.folder() + ".log"));
         List<EpochResult> metrics = EpochResult.readAll(run);
         ObjectNode entry = log.entry("rung").put("trial", c.id()).put("epochs", epochs).put("params", c.params());
         if (code != 0 || metrics.size() < epochs) {
-            entry.put("failed", "exit " + code + ", see " + run.resolveSibling(c.name() + ".log"));
+            entry.put("failed", "exit " + code + ", see " + run.resolveSibling(c.folder() + ".log"));
         } else {
             entry.put("score", score(metrics, epochs, experiment.recipe().constraints().lastEpochs()))
                     .put("accuracy", metrics.get(epochs - 1).testAccuracy())
@@ -232,15 +232,15 @@ public final class Search {
     private List<Double> trainFinal(Candidate c, long seed) {
         JsonNode done = log.find("final", "trial", c.id(), "seed", seed);
         if (done == null) {
-            Path run = dir.resolve("final").resolve(c.name() + "-seed-" + seed);
+            Path run = dir.resolve("final").resolve(c.folder() + "-seed-" + seed);
             Experiment experiment = c.toExperiment();
             int code = child(request(experiment.withRecipe(experiment.recipe().withSeed(seed)), run),
-                    run.resolveSibling(c.name() + "-seed-" + seed + ".log"));
+                    run.resolveSibling(c.folder() + "-seed-" + seed + ".log"));
             ObjectNode entry = log.entry("final").put("trial", c.id()).put("seed", seed).put("params", c.params());
             var accuracies = entry.putArray("test_accuracy");
             EpochResult.readAll(run).forEach(e -> accuracies.add(e.testAccuracy()));
             if (code != 0 || accuracies.size() < space.epochs()) {
-                entry.put("failed", "exit " + code + ", see " + run.resolveSibling(c.name() + "-seed-" + seed + ".log"));
+                entry.put("failed", "exit " + code + ", see " + run.resolveSibling(c.folder() + "-seed-" + seed + ".log"));
             }
             log.append(entry);
             done = entry;

@@ -4,15 +4,19 @@ import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.mnistlab.Folders;
 import dev.mnistlab.MnistlabException;
 import dev.mnistlab.YamlFiles;
 import dev.mnistlab.model.ModelSpec;
+import dev.mnistlab.model.ShapeTrace;
 import dev.mnistlab.model.SpecParser;
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * A spec and the recipe to train it. Presets are YAML resources of the form
@@ -24,6 +28,12 @@ public record Experiment(String name, String description, ModelSpec spec, Recipe
 
     public static final List<String> PRESETS =
             List.of("default", "frontier-8k", "frontier-4k", "frontier-2k", "seed000", "seed001", "seed002", "seed003", "seed004");
+
+    /**
+     * The share of physical memory one training batch's activations may take: the rest is for the JVM,
+     * the data (about 250 MB), evaluation and whatever else runs on the machine.
+     */
+    public static final double ACTIVATION_MEMORY_SHARE = 0.5;
 
     public static Experiment preset(String name) {
         String resource = "/presets/" + name + ".yaml";
@@ -47,6 +57,7 @@ public record Experiment(String name, String description, ModelSpec spec, Recipe
             throw new MnistlabException(where + ": expected a map with 'model:' and 'recipe:' (or a spec with 'layers:')");
         }
         String name = node.hasNonNull("name") ? node.get("name").asText() : defaultName;
+        Folders.safeName(name, where); // the name becomes part of run folders: refuse one that cannot
         String description = node.hasNonNull("description") ? node.get("description").asText() : "";
         if (!node.has("model")) {
             return new Experiment(name, description, SpecParser.parse(node, where, name), Recipe.defaults());
@@ -74,6 +85,27 @@ public record Experiment(String name, String description, ModelSpec spec, Recipe
 
     public static Recipe recipeFile(Path file) {
         return recipe(YamlFiles.read(file), file.toString());
+    }
+
+    /**
+     * Refuses, before a run folder is made or data is loaded, what training would refuse or die of: a recipe
+     * out of range (also after command-line changes), a spec that does not trace, a model over a hard
+     * budget, or a training batch whose activations would not fit in {@link #ACTIVATION_MEMORY_SHARE} of
+     * the machine's memory. Returns the spec's trace.
+     */
+    public ShapeTrace requireTrainable() {
+        recipe.validate(name + " recipe");
+        ShapeTrace trace = spec.trace();
+        recipe.constraints().requireWithinHardBudget(spec.name(), trace.trainableParameters());
+        long memory = physicalMemory();
+        trace.requireActivationsFit(recipe.batchSize(), (long) (memory * ACTIVATION_MEMORY_SHARE),
+                String.format(Locale.ROOT, "%.0f%% of this machine's %.1f GB", 100 * ACTIVATION_MEMORY_SHARE, memory / 1e9));
+        return trace;
+    }
+
+    /** Physical memory, or the container's limit when there is one (the JDK reads cgroups). */
+    private static long physicalMemory() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getTotalMemorySize();
     }
 
     public Experiment withRecipe(Recipe replacement) {

@@ -7,6 +7,7 @@ import dev.mnistlab.data.Augmentation;
 import dev.mnistlab.data.Normalization;
 import dev.mnistlab.train.schedule.ScheduleConfig;
 import dev.mnistlab.train.schedule.Schedules;
+import java.util.Locale;
 
 /**
  * How a model is trained. Read from YAML with snake_case keys; anything left out keeps its value in
@@ -25,6 +26,13 @@ import dev.mnistlab.train.schedule.Schedules;
  */
 public record Recipe(int epochs, int batchSize, long seed, OptimizerSettings optimizer, ScheduleConfig schedule,
                      Normalization normalize, Augmentation augment, Constraints constraints) {
+
+    /**
+     * The most epochs a recipe may ask for. An epoch takes seconds to minutes here, so 1,000 is days of
+     * training and anything above it a slip (1e9 once ran until it was stopped); it also keeps epochs x
+     * batches per epoch, which schedules count in an int, far from overflowing even at batch size 1.
+     */
+    public static final int MAX_EPOCHS = 1000;
 
     /** The write-ups' common recipe: 15 epochs of SGD (lr 0.01, momentum 0.9), batch 128, seed 1, no schedule or augmentation. */
     public static Recipe defaults() {
@@ -83,7 +91,8 @@ public record Recipe(int epochs, int batchSize, long seed, OptimizerSettings opt
      * @param maxEpochs      at most this many epochs
      * @param targetAccuracy test accuracy (%) every one of the last epochs must reach
      * @param lastEpochs     how many final epochs must reach it; searches rank trials over as many epochs
-     * @param hardBudget     when true, a model over budget is refused before training instead of reported as FAIL
+     * @param hardBudget     when true, a model over max_params or a recipe over max_epochs is refused before training
+     *                       instead of reported as FAIL at the end
      */
     public record Constraints(long maxParams, int maxEpochs, double targetAccuracy, int lastEpochs, boolean hardBudget) {
 
@@ -110,6 +119,14 @@ public record Recipe(int epochs, int batchSize, long seed, OptimizerSettings opt
 
         public Constraints withHardBudget(boolean hardBudget) {
             return new Constraints(maxParams, maxEpochs, targetAccuracy, lastEpochs, hardBudget);
+        }
+
+        /** With a hard budget, refuses a model of {@code params} trainable parameters that is not below max_params. */
+        public void requireWithinHardBudget(String model, long params) {
+            if (hardBudget && params >= maxParams) {
+                throw new MnistlabException(String.format(Locale.ROOT, "%s has %,d trainable parameters, over the hard "
+                        + "budget of fewer than %,d; shrink the model or raise constraints.max_params", model, params, maxParams));
+            }
         }
     }
 
@@ -155,6 +172,9 @@ public record Recipe(int epochs, int batchSize, long seed, OptimizerSettings opt
         if (epochs < 1) {
             throw new MnistlabException(where + ": epochs must be >= 1 (got " + epochs + ")");
         }
+        if (epochs > MAX_EPOCHS) {
+            throw new MnistlabException(where + ": epochs must be at most " + MAX_EPOCHS + " (got " + epochs + ")");
+        }
         if (batchSize < 1) {
             throw new MnistlabException(where + ": batch_size must be >= 1 (got " + batchSize + ")");
         }
@@ -178,6 +198,18 @@ public record Recipe(int epochs, int batchSize, long seed, OptimizerSettings opt
         Schedules.validate(schedule, optimizer.lr(), epochs);
         if (constraints.lastEpochs() < 1) {
             throw new MnistlabException(where + ": constraints.last_epochs must be >= 1 (got " + constraints.lastEpochs() + ")");
+        }
+        if (constraints.maxParams() < 1) {
+            throw new MnistlabException(where + ": constraints.max_params must be >= 1 (got " + constraints.maxParams() + ")");
+        }
+        if (constraints.maxEpochs() < 1) {
+            throw new MnistlabException(where + ": constraints.max_epochs must be >= 1 (got " + constraints.maxEpochs() + ")");
+        }
+        // with a hard budget the rules bind before training; otherwise the end-of-run check reports a FAIL
+        if (constraints.hardBudget() && epochs > constraints.maxEpochs()) {
+            throw new MnistlabException(where + ": epochs " + epochs + " is more than constraints.max_epochs "
+                    + constraints.maxEpochs() + " and hard_budget is true; train fewer epochs, or set hard_budget: false "
+                    + "to train on and have the constraint check report FAIL");
         }
     }
 }

@@ -1,6 +1,7 @@
 package dev.mnistlab.train;
 
 import dev.mnistlab.AtomicFiles;
+import dev.mnistlab.Folders;
 import dev.mnistlab.MnistlabException;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -49,14 +50,18 @@ public final class RunFolder {
                 throw new MnistlabException(dir + " is not writable; choose another folder with --out");
             }
         } catch (IOException e) {
-            throw new MnistlabException("cannot create run folder " + dir + " (" + e.getMessage() + "); choose another with --out");
+            throw new MnistlabException("cannot create run folder " + dir + " (" + Folders.reason(e) + "); choose another with --out");
         }
         return new RunFolder(dir);
     }
 
-    /** Where output goes when no folder is named: runs/&lt;yyyyMMdd-HHmmss&gt;-&lt;name&gt;, the time being now. */
+    /**
+     * Where output goes when no folder is named: runs/&lt;yyyyMMdd-HHmmss&gt;-&lt;name&gt;, the time being now
+     * and the name made safe for a path ({@link Folders#safeName}).
+     */
     public static Path defaultDir(String name) {
-        return Path.of("runs", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + "-" + name);
+        return Path.of("runs", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + "-"
+                + Folders.safeName(name, "run name"));
     }
 
     public static RunFolder existing(Path dir) {

@@ -46,6 +46,7 @@ public final class TrainJob {
     private static Prepared fresh(TrainRequest r, boolean force, TrainingListener listener) {
         Experiment exp = r.experiment();
         Recipe recipe = exp.recipe();
+        exp.requireTrainable();
         long params = exp.spec().trace().trainableParameters();
         EngineThreads.configure(r.threads());
         MnistData data = MnistSource.load(r.dataDir(), note(listener)).select(r.validation(), r.limitTrain());

@@ -75,6 +75,20 @@ class InferCliTest {
     }
 
     @Test
+    void exportNeedsForceForAFolderHoldingFiles(@TempDir Path dir) throws IOException {
+        Path runDir = InferFixture.shippedRun(dir);
+        Path to = Files.createDirectories(dir.resolve("torch"));
+        Files.writeString(to.resolve("model.py"), "# mine\n");
+        CliRun refused = run("export", runDir.toString(), "--to", to.toString());
+        assertThat(refused.code()).isEqualTo(2);
+        assertThat(refused.err().strip()).doesNotContain("\n").contains("already holds files (model.py)").contains("--force");
+        assertThat(Files.readString(to.resolve("model.py"))).isEqualTo("# mine\n");
+        CliRun forced = run("export", runDir.toString(), "--to", to.toString(), "--force");
+        assertThat(forced.code()).as(forced.err()).isZero();
+        assertThat(Files.readString(to.resolve("model.py"))).contains("nn.Sequential(");
+    }
+
+    @Test
     void serveNamesABadOrTakenPortInOneLine(@TempDir Path dir) throws IOException {
         Path runDir = InferFixture.shippedRun(dir);
         for (String port : new String[] {"70000", "-1"}) {

@@ -1,8 +1,10 @@
 package dev.mnistlab.infer;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.mnistlab.train.Evaluation;
+import dev.mnistlab.MnistlabException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -24,7 +26,7 @@ class TorchExportTest {
     @Test
     void npzHoldsTheStateDictAsLittleEndianFloat32Npy(@TempDir Path dir) throws IOException {
         try (TrainedModel model = TrainedModel.load(InferFixture.shippedRun(dir))) {
-            TorchExport.write(model, dir.resolve("out"));
+            TorchExport.write(model, dir.resolve("out"), false);
         }
         try (ZipFile zip = new ZipFile(dir.resolve("out/weights.npz").toFile())) {
             List<String> names = new ArrayList<>();
@@ -65,6 +67,49 @@ class TorchExportTest {
                 .contains("nn.ChannelShuffle(2),  # 4: layer 5 (shuffle)");
     }
 
+    /** export --to replaced a user's own model.py without a word. */
+    @Test
+    void aFolderHoldingFilesIsRefusedUnlessForcedAndOnlyTheExportIsReplaced(@TempDir Path dir) throws IOException {
+        Path out = Files.createDirectories(dir.resolve("out"));
+        Files.writeString(out.resolve("model.py"), "# my own model\n");
+        Files.writeString(out.resolve("notes.txt"), "mine\n");
+        try (TrainedModel model = TrainedModel.load(InferFixture.shippedRun(dir))) {
+            assertThatThrownBy(() -> TorchExport.write(model, out, false)).isInstanceOf(MnistlabException.class)
+                    .hasMessage(out + " already holds files (model.py, notes.txt); export into a new or empty folder, "
+                            + "or pass --force to replace weights.npz and model.py there");
+            assertThat(Files.readString(out.resolve("model.py"))).isEqualTo("# my own model\n");
+            assertThat(out.resolve("weights.npz")).doesNotExist();
+
+            assertThat(TorchExport.write(model, out, true)).containsExactly(out.resolve("weights.npz"), out.resolve("model.py"));
+            assertThat(Files.readString(out.resolve("model.py"))).contains("nn.Sequential(");
+            assertThat(Files.readString(out.resolve("notes.txt"))).isEqualTo("mine\n");
+            assertThat(out.resolve("weights.npz")).isNotEmptyFile();
+
+            Path empty = Files.createDirectories(dir.resolve("empty"));
+            TorchExport.write(model, empty, false);
+            assertThat(empty.resolve("model.py")).isNotEmptyFile();
+        }
+        try (var left = Files.list(dir)) {
+            assertThat(left.map(p -> p.getFileName().toString())).noneMatch(n -> n.contains("export-tmp"));
+        }
+    }
+
+    /** When model.py could not be written, the new weights.npz was left there without it. */
+    @Test
+    void aFailedExportLeavesNoHalfOfIt(@TempDir Path dir) throws IOException {
+        Path out = Files.createDirectories(dir.resolve("out"));
+        Files.createDirectories(out.resolve("model.py")); // in the way of the script
+        try (TrainedModel model = TrainedModel.load(InferFixture.shippedRun(dir))) {
+            assertThatThrownBy(() -> TorchExport.write(model, out, true)).isInstanceOf(MnistlabException.class)
+                    .hasMessage(out.resolve("model.py") + " is a folder; the export cannot replace it");
+            assertThat(out.resolve("weights.npz")).doesNotExist();
+
+            Path blocked = Files.writeString(dir.resolve("a-file"), "x").resolve("out");
+            assertThatThrownBy(() -> TorchExport.write(model, blocked, false)).isInstanceOf(MnistlabException.class)
+                    .hasMessageStartingWith("cannot write the export to " + blocked).hasMessageContaining("Not a directory");
+        }
+    }
+
     /**
      * The exported script, run by Debian's PyTorch on the same weights and the same MNIST files, predicts
      * every test image as mnistlab does: the Java model is the architecture the spec says.
@@ -75,7 +120,7 @@ class TorchExportTest {
                 + "(Debian: apt-get install python3-torch python3-numpy)");
         Evaluation java;
         try (TrainedModel model = TrainedModel.load(InferFixture.shippedRun(dir))) {
-            TorchExport.write(model, dir.resolve("out"));
+            TorchExport.write(model, dir.resolve("out"), false);
             java = model.evaluate(InferFixture.mnist().test());
         }
         Path predictions = dir.resolve("torch-predictions.txt");

@@ -245,4 +245,50 @@ class SpecTest {
         assertThat(steps.get(2).out()).isEqualTo(Shape3.map(4, 6, 6));
         assertThat(steps.get(5).params()).isEqualTo(4 * 10 + 10);
     }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"relu", "silu", "gelu", "bn", "batchnorm", "gap", "flatten"})
+    void aLayerThatIsAWordTakesNoSettings(String word) throws IOException {
+        assertThatThrownBy(() -> parse("layers:\n  - conv: 10\n  - " + word + ": 5\n"))
+                .isInstanceOf(MnistlabException.class)
+                .hasMessage("test.yaml layer 2 (" + word + "): '" + word + "' takes no settings (got 5); write '- " + word + "'");
+        assertThatThrownBy(() -> parse("layers:\n  - " + word + ": {inplace: true}\n")).hasMessageContaining("takes no settings");
+        assertThat(parse("layers:\n  - " + word + ":\n").layers()).hasSize(1); // an empty value is the word alone
+    }
+
+    @Test
+    void activationBytesCountTheInputAndEveryOutputAsFloats() throws IOException {
+        ModelSpec spec = parse("layers:\n  - conv: {out: 8, padding: 1}\n  - relu\n  - maxpool: 2\n  - gap\n"
+                + "  - conv: {out: 10, kernel: 1}\n");
+        long values = 784 + 8 * 784 + 8 * 784 + 8 * 196 + 8 + 10;
+        assertThat(spec.trace().activationBytesPerImage()).isEqualTo(4 * values);
+        assertThat(spec.trace().trainingActivationBytes(128)).isEqualTo(ShapeTrace.BACKWARD_FACTOR * 128 * 4 * values);
+    }
+
+    /** The conv of 100,000 channels: 34.6 GB for one batch's output of it; refused naming the layer. */
+    @Test
+    void aBatchWhoseActivationsDoNotFitIsRefusedNamingTheLargestLayer() throws IOException {
+        ShapeTrace trace = parse("layers:\n  - conv: 16\n  - conv: {out: 100000}\n  - gap\n  - conv: {out: 10, kernel: 1}\n")
+                .trace();
+        assertThatThrownBy(() -> trace.requireActivationsFit(128, 16_000_000_000L, "a test's limit"))
+                .isInstanceOf(MnistlabException.class)
+                .hasMessage("test.yaml layer 2 (conv): training a batch of 128 images needs about 59.1 GB of activations "
+                        + "(this layer's output 100000x24x24: 59.0 GB of them), more than 16.0 GB (a test's limit); use fewer "
+                        + "channels, shrink the map sooner (stride or pool) or lower batch_size");
+        trace.requireActivationsFit(1, 16_000_000_000L, "a test's limit"); // one image at a time fits
+        ShapeTrace huge = parse("layers:\n  - conv: {out: 2000000, padding: 1}\n  - gap\n  - conv: {out: 10, kernel: 1}\n")
+                .trace();
+        assertThatThrownBy(() -> huge.requireActivationsFit(Integer.MAX_VALUE, Long.MAX_VALUE - 1, "no limit"))
+                .hasMessageContaining("needs about 9,223,372,036.9 GB"); // saturates instead of wrapping negative
+    }
+
+    @Test
+    void aShapePastTwoBillionValuesPerImageIsRefused() throws IOException {
+        assertThatThrownBy(() -> parse("layers:\n  - conv: {out: 10000000, padding: 1}\n  - gap\n"
+                + "  - conv: {out: 10, kernel: 1}\n").trace()).isInstanceOf(MnistlabException.class)
+                .hasMessage("test.yaml layer 1 (conv): the output 10000000x28x28 has 7,840,000,000 values per image, "
+                        + "more than 2,147,483,647");
+        assertThatThrownBy(() -> parse("input: [1, 100000, 100000]\nlayers:\n  - gap\n").trace())
+                .hasMessageContaining("the input 1x100000x100000 has 10,000,000,000 values per image");
+    }
 }

@@ -24,6 +24,7 @@ class JourneyTest {
                 .containsExactly(7_896L, 7_974L, 7_753L, 7_753L);
         assertThat(journey.steps()).extracting(Journey.Step::folder)
                 .containsExactly("01-baseline", "02-batch-norm", "03-gap-and-augmentation", "04-step-lr");
+        assertThat(new Journey.Step(5, "../Step 5/..", "", journey.steps().get(0).experiment()).folder()).isEqualTo("05-step-5");
         assertThat(journey.steps()).allSatisfy(s -> assertThat(s.target()).isNotBlank())
                 .allSatisfy(s -> assertThat(s.experiment().recipe().epochs()).isEqualTo(15));
         Experiment preset = Experiment.preset("seed001");
@@ -79,6 +80,11 @@ class JourneyTest {
         assertThat(error(dir, "steps:\n  - {target: t, preset: seed001}\n")).contains("step 1").contains("'name:'");
         assertThat(error(dir, "steps:\n  - {name: a, model: {layers: [conv: 10]}}\n")).contains("step 1 (a)").contains("10 outputs");
         assertThat(error(dir, "steps:\n  - {name: a, spec: missing.yaml}\n")).contains("missing.yaml: no such file");
+        // a step's name becomes its run folder: "01-" + a name without letters was "01-", and a journey's the default folder
+        assertThat(error(dir, "steps:\n  - {name: \"../..\", preset: seed001}\n"))
+                .isEqualTo(dir.resolve("bad.yaml") + " step 1: the name '../..' has no letter or digit to name a folder after; "
+                        + "use a name such as 'my-model'");
+        assertThat(error(dir, "name: \"/\"\nsteps:\n  - {name: a, preset: seed001}\n")).contains("the name '/' has no letter");
     }
 
     private static Object tree(Recipe recipe) {

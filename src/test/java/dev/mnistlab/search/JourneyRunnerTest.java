@@ -1,7 +1,9 @@
 package dev.mnistlab.search;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.mnistlab.MnistlabException;
 import dev.mnistlab.report.Journey;
 import dev.mnistlab.report.ReportsTest;
 import dev.mnistlab.report.SyntheticRun;
@@ -58,5 +60,27 @@ class JourneyRunnerTest {
                 .contains("reaches 99.40% at epoch 13 and holds it to the end")
                 .contains("vs 1. first: params +247, best test -0.25 pp, worst of last 3 -0.30 pp")
                 .contains("![test accuracy per epoch of every run](journey-accuracy.png)");
+    }
+
+    /** Every step is checked, with --epochs applied, before the first one trains or gets a folder. */
+    @Test
+    void aStepTrainingWouldRefuseStopsTheJourneyBeforeAnythingTrains(@TempDir Path dir) throws IOException {
+        // a hard-budget refusal came from inside training and left the step's folder behind
+        Path file = dir.resolve("j.yaml");
+        Files.writeString(file, "steps:\n  - {name: over, preset: seed001, overrides: {constraints: {max_params: 100, "
+                + "hard_budget: true}}}\n");
+        Path out = dir.resolve("out");
+        assertThatThrownBy(() -> new JourneyRunner(out, null, null, System.out).run(Journey.load(file)))
+                .isInstanceOf(MnistlabException.class).hasMessageStartingWith("seed001 has 7,753 trainable parameters, "
+                        + "over the hard budget of fewer than 100");
+        assertThat(out).doesNotExist();
+
+        Files.writeString(file, "steps:\n  - {name: fine, preset: seed001}\n"
+                + "  - {name: later, preset: seed001, overrides: {constraints: {max_epochs: 2, hard_budget: true}, epochs: 2}}\n");
+        Journey quick = Journey.load(file).withEpochs(3);
+        assertThatThrownBy(() -> new JourneyRunner(out, null, null, System.out).run(quick)).isInstanceOf(MnistlabException.class)
+                .hasMessage("later recipe: epochs 3 is more than constraints.max_epochs 2 and hard_budget is true; train fewer "
+                        + "epochs, or set hard_budget: false to train on and have the constraint check report FAIL");
+        assertThat(out).doesNotExist();
     }
 }

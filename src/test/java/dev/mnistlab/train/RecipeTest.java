@@ -12,6 +12,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class RecipeTest {
 
@@ -150,6 +152,49 @@ class RecipeTest {
         // settings wrong at any number of steps are still refused when the recipe is read
         assertThatThrownBy(() -> recipe("schedule: {name: onecycle, pct_start: 1.5}\n"))
                 .hasMessageContaining("pct_start must be strictly between 0 and 1");
+    }
+
+    /** A fraction where a count belongs was truncated: epochs: 1e9 trained until stopped, batch_size: 1.5 was 1. */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "epochs: 1e9          | r.yaml epochs: must be a whole number (got 1.0E9)",
+        "epochs: 2.5          | r.yaml epochs: must be a whole number (got 2.5)",
+        "batch_size: 1.5      | r.yaml batch_size: must be a whole number (got 1.5)",
+        "seed: 0.5            | r.yaml seed: must be a whole number (got 0.5)",
+        "constraints: {max_epochs: 15.5} | r.yaml constraints.max_epochs: must be a whole number (got 15.5)",
+        "epochs: many         | r.yaml epochs: must be a whole number (got many)"})
+    void aFractionOrTextWhereACountBelongsIsRefused(String yaml, String message) {
+        assertThatThrownBy(() -> recipe(yaml + "\n")).isInstanceOf(MnistlabException.class).hasMessage(message);
+    }
+
+    @Test
+    void epochsAreCappedAtAThousand() throws IOException {
+        assertThat(recipe("epochs: 1000\n").epochs()).isEqualTo(Recipe.MAX_EPOCHS);
+        assertThatThrownBy(() -> recipe("epochs: 1001\n")).hasMessage("r.yaml: epochs must be at most 1000 (got 1001)");
+        assertThatThrownBy(() -> recipe("epochs: 1000000000\n")).hasMessageContaining("epochs must be at most 1000");
+    }
+
+    /** max_params -1 with a hard budget refused every model after its run folder was made. */
+    @Test
+    void constraintsMustBeReachable() {
+        assertThatThrownBy(() -> recipe("constraints: {max_params: -1, hard_budget: true}\n"))
+                .hasMessage("r.yaml: constraints.max_params must be >= 1 (got -1)");
+        assertThatThrownBy(() -> recipe("constraints: {max_params: 0}\n")).hasMessageContaining("max_params must be >= 1");
+        assertThatThrownBy(() -> recipe("constraints: {max_epochs: 0}\n"))
+                .hasMessage("r.yaml: constraints.max_epochs must be >= 1 (got 0)");
+    }
+
+    /** The epoch rule binds up front only when the recipe says its rules are hard; else the end-of-run check reports it. */
+    @Test
+    void moreEpochsThanTheConstraintsAllowAreRefusedOnlyUnderAHardBudget() throws IOException {
+        assertThatThrownBy(() -> recipe("epochs: 20\nconstraints: {hard_budget: true}\n"))
+                .hasMessage("r.yaml: epochs 20 is more than constraints.max_epochs 15 and hard_budget is true; train fewer "
+                        + "epochs, or set hard_budget: false to train on and have the constraint check report FAIL");
+        assertThat(recipe("epochs: 15\nconstraints: {hard_budget: true}\n").epochs()).isEqualTo(15);
+        assertThat(recipe("epochs: 20\n").epochs()).isEqualTo(20);
+        assertThatThrownBy(() -> Recipe.defaults().withEpochs(16)
+                .withConstraints(Recipe.Constraints.defaults().withHardBudget(true)).validate("command line"))
+                .hasMessageStartingWith("command line: epochs 16 is more than constraints.max_epochs 15");
     }
 
     @Test

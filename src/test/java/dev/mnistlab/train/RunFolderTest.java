@@ -45,6 +45,16 @@ class RunFolderTest {
                 .hasMessageContaining("--out");
     }
 
+    /** "cannot create run folder X (X)" said nothing of why. */
+    @Test
+    void whyARunFolderCannotBeMadeIsSaid(@TempDir Path dir) throws IOException {
+        Path blocker = Files.writeString(dir.resolve("a-file"), "not a folder");
+        assertThatThrownBy(() -> RunFolder.create(blocker, "x", false)).hasMessage("cannot create run folder " + blocker
+                + " (" + blocker + " already exists and is in the way); choose another with --out");
+        assertThatThrownBy(() -> RunFolder.create(blocker.resolve("run"), "x", false)).hasMessage("cannot create run folder "
+                + blocker.resolve("run") + " (" + blocker.resolve("run") + ": Not a directory); choose another with --out");
+    }
+
     @Test
     void theDefaultFolderIsRunsTimeName() {
         Path dir = RunFolder.defaultDir("seed001-seeds");
