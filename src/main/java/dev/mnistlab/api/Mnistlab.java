@@ -1,5 +1,6 @@
 package dev.mnistlab.api;
 
+import dev.mnistlab.FolderLock;
 import dev.mnistlab.Folders;
 import dev.mnistlab.MnistlabException;
 import dev.mnistlab.data.MnistData;
@@ -155,7 +156,9 @@ public final class Mnistlab {
         Path dir = options.out() != null ? options.out() : RunFolder.defaultDir(experiment.name() + "-seeds");
         TrainRequest template = TrainRequest.start(experiment.internal(), null).withValidation(options.validation())
                 .withLimitTrain(options.limitTrain()).withDataDir(options.dataDir());
-        return SeedSweep.run(ChildTraining.ofThisJvm(), template, seeds, dir, parallel, log);
+        try (FolderLock lock = FolderLock.acquire(dir)) {
+            return SeedSweep.run(ChildTraining.ofThisJvm(), template, seeds, dir, parallel, log);
+        }
     }
 
     /**
@@ -166,7 +169,9 @@ public final class Mnistlab {
     public static Search.Outcome search(Search.Settings settings, SearchSpace space, Path out, Integer limitTrain,
                                        Path dataDir, int parallel, PrintStream log) {
         MnistSource.load(dataDir, log::println); // fetch once, not in every child
-        return new Search(settings, space, out, ChildTraining.ofThisJvm(), limitTrain, dataDir, parallel, log).run();
+        try (FolderLock lock = FolderLock.acquire(out)) {
+            return new Search(settings, space, out, ChildTraining.ofThisJvm(), limitTrain, dataDir, parallel, log).run();
+        }
     }
 
     /**
@@ -184,8 +189,10 @@ public final class Mnistlab {
         Path dir = out != null ? out : Path.of("runs", "journey-" + Folders.safeName(journey.name(), file.toString())
                 + (epochs != null ? "-" + epochs + "ep" : ""));
         List<Run> runs = new ArrayList<>();
-        for (Comparison.Entry entry : new JourneyRunner(dir, dataDir, threads, log).run(journey)) {
-            runs.add(Run.open(entry.run().dir()));
+        try (FolderLock lock = FolderLock.acquire(dir)) {
+            for (Comparison.Entry entry : new JourneyRunner(dir, dataDir, threads, log).run(journey)) {
+                runs.add(Run.open(entry.run().dir()));
+            }
         }
         return new Journal(dir.resolve(JourneyRunner.JOURNAL + ".html"), runs);
     }

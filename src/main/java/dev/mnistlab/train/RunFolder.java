@@ -1,11 +1,14 @@
 package dev.mnistlab.train;
 
 import dev.mnistlab.AtomicFiles;
+import dev.mnistlab.FolderLock;
 import dev.mnistlab.Folders;
 import dev.mnistlab.MnistlabException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.stream.Stream;
@@ -38,21 +41,41 @@ public final class RunFolder {
     public static RunFolder create(Path out, String name, boolean force) {
         Path dir = out != null ? out : defaultDir(name);
         try {
-            if (Files.isDirectory(dir) && !force) {
-                try (Stream<Path> entries = Files.list(dir)) {
-                    if (entries.findAny().isPresent()) {
-                        throw new MnistlabException(dir + " already holds a run; choose another --out or pass --force to overwrite it");
-                    }
-                }
+            List<Path> old = Files.isDirectory(dir) ? contents(dir) : List.of();
+            if (!old.isEmpty() && !force) {
+                throw new MnistlabException(dir + " already holds a run; choose another --out or pass --force to overwrite it");
             }
             Files.createDirectories(dir);
             if (!Files.isWritable(dir)) {
                 throw new MnistlabException(dir + " is not writable; choose another folder with --out");
             }
+            replace(dir, old);
         } catch (IOException e) {
             throw new MnistlabException("cannot create run folder " + dir + " (" + Folders.reason(e) + "); choose another with --out");
         }
         return new RunFolder(dir);
+    }
+
+    /** What a folder holds, its lock file aside (see {@link FolderLock}). */
+    private static List<Path> contents(Path dir) throws IOException {
+        try (Stream<Path> entries = Files.list(dir)) {
+            return entries.filter(p -> !p.getFileName().toString().equals(FolderLock.FILE)).toList();
+        }
+    }
+
+    /**
+     * --force: the old run's files are moved into a sibling folder (each a rename on the same disk) before
+     * anything new is written, then deleted, so none of them can pass for the new run's (weights, report).
+     */
+    private static void replace(Path dir, List<Path> old) throws IOException {
+        if (old.isEmpty()) {
+            return;
+        }
+        Path aside = Files.createTempDirectory(dir.toAbsolutePath().getParent(), "." + dir.getFileName() + ".replaced-");
+        for (Path entry : old) {
+            Files.move(entry, aside.resolve(entry.getFileName()), StandardCopyOption.ATOMIC_MOVE);
+        }
+        Folders.deleteQuietly(aside);
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.mnistlab.train;
 
+import dev.mnistlab.FolderLock;
 import dev.mnistlab.MnistlabException;
 import dev.mnistlab.data.MnistData;
 import dev.mnistlab.data.MnistSource;
@@ -28,7 +29,16 @@ public final class TrainJob {
      * @param listener hears the run's notes, epochs and batches
      */
     public static Prepared prepare(TrainRequest request, boolean force, TrainingListener listener) {
-        return request.resume() ? resume(request, listener) : fresh(request, force, listener);
+        Path dir = request.run() != null ? request.run() : RunFolder.defaultDir(request.experiment().name());
+        TrainRequest located = request.withRun(dir);
+        // the folder is ours from before its files are looked at until the training ends
+        FolderLock lock = FolderLock.acquire(dir);
+        try {
+            return located.resume() ? resume(located, lock, listener) : fresh(located, force, lock, listener);
+        } catch (RuntimeException e) {
+            lock.close();
+            throw e;
+        }
     }
 
     /** Trains what {@code request} asks for and returns when the run finished or paused. */
@@ -36,14 +46,16 @@ public final class TrainJob {
         return prepare(request, force, listener).run();
     }
 
-    /** A training ready to run in its folder. */
-    public record Prepared(RunFolder folder, Training training, boolean validating) {
+    /** A training ready to run in its folder, which it holds locked until it has run. */
+    public record Prepared(RunFolder folder, Training training, boolean validating, FolderLock lock) {
         public Outcome run() {
-            return new Outcome(folder, training, training.run(), validating);
+            try (lock) {
+                return new Outcome(folder, training, training.run(), validating);
+            }
         }
     }
 
-    private static Prepared fresh(TrainRequest r, boolean force, TrainingListener listener) {
+    private static Prepared fresh(TrainRequest r, boolean force, FolderLock lock, TrainingListener listener) {
         Experiment exp = r.experiment();
         Recipe recipe = exp.recipe();
         exp.requireTrainable();
@@ -57,10 +69,10 @@ public final class TrainJob {
             listener.note(String.format(Locale.ROOT, "Validating on the last %,d training images; the test set is not used",
                     data.test().count()));
         }
-        return prepared(new Training(exp, data, folder), r, folder, data, listener);
+        return prepared(new Training(exp, data, folder), r, folder, data, lock, listener);
     }
 
-    private static Prepared resume(TrainRequest r, TrainingListener listener) {
+    private static Prepared resume(TrainRequest r, FolderLock lock, TrainingListener listener) {
         RunFolder folder = RunFolder.existing(r.run());
         RunState state = RunState.of(folder.dir());
         if (!state.holds(r.experiment())) {
@@ -82,11 +94,11 @@ public final class TrainJob {
         EngineThreads.configure(resolved.threads());
         Path dir = r.dataDir() != null ? r.dataDir() : Path.of(info.dataDir());
         MnistData data = MnistSource.read(dir, "run.yaml data_dir").select(info.validation(), info.trainLimit());
-        return prepared(new Training(exp, data, folder).resuming(), resolved, folder, data, listener);
+        return prepared(new Training(exp, data, folder).resuming(), resolved, folder, data, lock, listener);
     }
 
     private static Prepared prepared(Training training, TrainRequest r, RunFolder folder, MnistData data,
-                                     TrainingListener listener) {
+                                     FolderLock lock, TrainingListener listener) {
         training.reportingTo(listener);
         if (r.threads() != null) {
             training.onThreads(r.threads());
@@ -94,7 +106,7 @@ public final class TrainJob {
         if (r.stopAfter() != null) {
             training.stoppingAfter(r.stopAfter());
         }
-        return new Prepared(folder, training, data.validating());
+        return new Prepared(folder, training, data.validating(), lock);
     }
 
     private static Consumer<String> note(TrainingListener listener) {

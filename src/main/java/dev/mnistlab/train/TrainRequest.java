@@ -45,6 +45,10 @@ public record TrainRequest(
         AtomicFiles.write(file, YamlFiles.write(this));
     }
 
+    public TrainRequest withRun(Path run) {
+        return new TrainRequest(run, resume, validation, limitTrain, stopAfter, threads, dataDir, experiment);
+    }
+
     public TrainRequest withExperiment(Experiment experiment) {
         return new TrainRequest(run, resume, validation, limitTrain, stopAfter, threads, dataDir, experiment);
     }
