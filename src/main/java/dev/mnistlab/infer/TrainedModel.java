@@ -17,7 +17,9 @@ import dev.mnistlab.data.Split;
 import dev.mnistlab.model.Shape3;
 import dev.mnistlab.train.Evaluation;
 import dev.mnistlab.train.Evaluator;
+import dev.mnistlab.train.EpochResult;
 import dev.mnistlab.train.Experiment;
+import dev.mnistlab.train.RunState;
 import dev.mnistlab.train.RunFolder;
 import java.io.BufferedInputStream;
 import java.io.DataInputStream;
@@ -62,6 +64,11 @@ public final class TrainedModel implements AutoCloseable {
                 throw new MnistlabException(dir + " is not a finished run folder: " + p.getFileName()
                         + " is missing (weights are written when training ends); give a folder of a completed run");
             }
+        }
+        // weights.params of a run that is not finished (resumed and stopped again) are not the run's final weights
+        if (RunState.of(dir).status() != RunState.Status.FINISHED) {
+            throw new MnistlabException(dir + " holds a run that is not finished (" + EpochResult.readAll(dir).size()
+                    + " epochs so far); finish it with ./mnistlab train --resume " + dir + ", then use it");
         }
         Experiment experiment = Experiment.file(yaml);
         Shape3 in = experiment.spec().input();

@@ -43,6 +43,15 @@ class SeedSweepProcessTest {
         assertThat(other.err()).contains("holds a run of another model or recipe").doesNotContain("Exception");
     }
 
+    /** Issue #17: every seed failing (here each diverges at once) used to exit 0 unless --strict. */
+    @Test
+    void aSweepWhoseSeedsFailedExitsNonZeroWithoutStrict(@TempDir Path dir) {
+        CliRun o = CliRun.of("train", "--preset", "seed003", "--epochs", "1", "--limit-train", "256", "--lr", "1e6",
+                "--seeds", "2", "--out", dir.resolve("sweep").toString());
+        assertThat(o.code()).as(o.out()).isEqualTo(2);
+        assertThat(o.out()).contains("seed 1 finished in").contains("FAILED (exit 2)").contains("0 of 2 seeds pass");
+    }
+
     @Test
     void everyOptionReachesTheChildrenThroughTheirRequestFiles(@TempDir Path dir) throws Exception {
         Path out = dir.resolve("sweep");
