@@ -70,6 +70,7 @@ final class DataParallel implements AutoCloseable {
         this.mainParameters = parameters(main);
         this.inputShape = inputShape;
         JniUtils.setNumThreads(layout.threadsPerCopy());
+        ZeroedTorchMemory.enable(); // backward reads padding oneDNN never writes
         for (int i = 1; i < layout.copies(); i++) {
             Block block = ModelBuilder.build(spec);
             NDManager manager = trainer.getManager().newSubManager();

@@ -4,19 +4,31 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.data.Offset.offset;
 import static org.assertj.core.api.Assertions.withinPercentage;
 
+import ai.djl.Device;
+import ai.djl.Model;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.GradientCollector;
+import ai.djl.training.Trainer;
+import ai.djl.training.loss.Loss;
+import ai.djl.util.Pair;
 import dev.mnistlab.NativeMemory;
 import dev.mnistlab.YamlFiles;
+import dev.mnistlab.data.Batch;
 import dev.mnistlab.data.MnistData;
 import dev.mnistlab.data.MnistSource;
+import dev.mnistlab.model.ModelBuilder;
+import dev.mnistlab.model.ModelSpec;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -46,6 +58,47 @@ class DataParallelTest {
                 }
                 assertThat(x.getGradient().toFloatArray()).containsOnly(0.25f);
             }
+        }
+    }
+
+    /**
+     * seed001's convs to 9 and 10 channels: oneDNN computes their input gradient from weights padded to 16
+     * channels in a fresh buffer and never writes the padding. Wherever that memory had held NaN, whole
+     * channels of the gradient became NaN and the run diverged. libtorch's junk fill gives every new buffer
+     * a NaN pattern, so without zeroed memory this fails at once instead of at a step the heap chooses.
+     */
+    @Test
+    void convInputGradientsStayFiniteWhenNewTorchMemoryHoldsNaN() {
+        ModelSpec spec = Experiment.preset("seed001").spec();
+        Shape inputShape = new Shape(1, 1, 28, 28);
+        SplittableRandom random = new SplittableRandom(1);
+        float[] images = new float[128 * 28 * 28];
+        long[] labels = new long[128];
+        for (int i = 0; i < images.length; i++) {
+            images[i] = (float) random.nextGaussian();
+        }
+        for (int i = 0; i < labels.length; i++) {
+            labels[i] = random.nextInt(10);
+        }
+        ZeroedTorchMemory.setFlag(ZeroedTorchMemory.ZERO_FILL, false); // c10 aborts when both are on
+        ZeroedTorchMemory.setFlag(ZeroedTorchMemory.JUNK_FILL, true);
+        try (Model model = Model.newInstance("nine-channels", Device.cpu(), "PyTorch")) {
+            Block net = ModelBuilder.build(spec);
+            model.setBlock(net);
+            try (Trainer trainer = model.newTrainer(new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss()))) {
+                trainer.initialize(inputShape);
+                try (DataParallel parallel = new DataParallel(trainer, net, spec, inputShape, DataParallel.Layout.of(1, 128))) {
+                    parallel.forwardBackward(new Batch(images, labels, new int[128], 128, null));
+                }
+                for (Pair<String, Parameter> p : net.getParameters()) {
+                    if (p.getValue().requiresGradient()) {
+                        assertThat(p.getValue().getArray().getGradient().toFloatArray())
+                                .as("gradient of %s", p.getKey()).doesNotContain(Float.NaN);
+                    }
+                }
+            }
+        } finally {
+            ZeroedTorchMemory.setFlag(ZeroedTorchMemory.JUNK_FILL, false);
         }
     }
 
