@@ -28,14 +28,17 @@ public record Experiment(String name, String description, Model model, Recipe re
         return new Experiment(model.name(), "", model, recipe);
     }
 
+    /** A copy under another name. */
     public Experiment withName(String newName) {
         return new Experiment(newName, description, model, recipe);
     }
 
+    /** A copy with another model. */
     public Experiment withModel(Model newModel) {
         return new Experiment(name, description, newModel, recipe);
     }
 
+    /** A copy with another recipe. */
     public Experiment withRecipe(Recipe newRecipe) {
         return new Experiment(name, description, model, newRecipe);
     }

@@ -202,7 +202,8 @@ public final class Mnistlab {
 
     /**
      * The journal table (params, best train/test, last epochs, constraints, analysis) and the overlay chart of
-     * {@code runs}, written as comparison.md/.html/-accuracy.png into {@code out}; returns the Markdown.
+     * {@code runs}, written as comparison.md/.html/-accuracy.png into {@code out} (null: runs/&lt;time&gt;-compare);
+     * returns the Markdown.
      */
     public static String compare(List<Run> runs, Path out) {
         List<Comparison.Entry> entries = new ArrayList<>();
@@ -212,7 +213,7 @@ public final class Mnistlab {
             entries.add(new Comparison.Entry(name == null ? run.dir().toString() : name.toString(),
                     data.experiment().description(), data));
         }
-        return Comparison.write(out, "comparison", "Comparison of " + entries.size() + " runs", "", entries, s -> { });
+        return Comparison.write(out != null ? out : RunFolder.defaultDir("compare"), "comparison", "Comparison of " + entries.size() + " runs", "", entries, s -> { });
     }
 
     /**
@@ -223,6 +224,14 @@ public final class Mnistlab {
         EngineThreads.configure(threads);
         MnistData data = MnistSource.load(dataDir, s -> { });
         return Benchmark.run(experiment.internal(), data, images);
+    }
+
+    /**
+     * A rough single-precision peak of {@code cores} cores of this CPU in GFLOP/s (clock x FMA width, from
+     * /proc/cpuinfo; 0 where unknown), with the arithmetic as text. For scale, not a measurement.
+     */
+    public static Benchmark.Peak peakEstimate(int cores) {
+        return Benchmark.peak(cores);
     }
 
     /**

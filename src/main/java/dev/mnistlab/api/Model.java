@@ -48,6 +48,7 @@ public final class Model {
         return new Builder(name);
     }
 
+    /** The name that names run folders and reports. */
     public String name() {
         return spec.name();
     }
@@ -171,21 +172,25 @@ public final class Model {
             return this;
         }
 
+        /** A ReLU. */
         public Builder relu() {
             layers.add("relu");
             return this;
         }
 
+        /** BatchNorm over the channels (or features after flatten). */
         public Builder bn() {
             layers.add("bn");
             return this;
         }
 
+        /** Dropout with probability {@code rate}. */
         public Builder dropout(double rate) {
             layers.addObject().put("dropout", rate);
             return this;
         }
 
+        /** Max-pooling with a {@code kernel} x {@code kernel} window and the same stride. */
         public Builder maxpool(int kernel) {
             layers.addObject().put("maxpool", kernel);
             return this;
@@ -197,6 +202,7 @@ public final class Model {
             return this;
         }
 
+        /** Flattens the map for a linear layer. */
         public Builder flatten() {
             layers.add("flatten");
             return this;

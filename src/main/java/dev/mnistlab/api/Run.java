@@ -39,6 +39,7 @@ public final class Run {
         return new Run(folder);
     }
 
+    /** The run folder. */
     public Path dir() {
         return folder.dir();
     }
@@ -53,10 +54,12 @@ public final class Run {
         return RunState.of(folder.dir()).status();
     }
 
+    /** True when every epoch is done and the outputs are written. */
     public boolean finished() {
         return status() == RunState.Status.FINISHED;
     }
 
+    /** Trainable parameters, as PyTorch counts them. */
     public long parameters() {
         return experiment.model().parameters();
     }

@@ -18,34 +18,42 @@ import java.nio.file.Path;
 public record TrainOptions(Path out, boolean force, Integer threads, Path dataDir, Integer limitTrain,
                            Integer validation, Integer stopAfter) {
 
+    /** All cores, all of MNIST from the cache, a new folder under runs/, to the last epoch. */
     public static TrainOptions defaults() {
         return new TrainOptions(null, false, null, null, null, null, null);
     }
 
+    /** A copy writing into {@code folder} (null: runs/&lt;time&gt;-&lt;name&gt;). */
     public TrainOptions withOut(Path folder) {
         return new TrainOptions(folder, force, threads, dataDir, limitTrain, validation, stopAfter);
     }
 
+    /** A copy that may replace a run already in the folder. */
     public TrainOptions withForce(boolean replace) {
         return new TrainOptions(out, replace, threads, dataDir, limitTrain, validation, stopAfter);
     }
 
+    /** A copy training on {@code count} compute threads (null: all cores). */
     public TrainOptions withThreads(Integer count) {
         return new TrainOptions(out, force, count, dataDir, limitTrain, validation, stopAfter);
     }
 
+    /** A copy reading MNIST from {@code dir} (null: the cache). */
     public TrainOptions withDataDir(Path dir) {
         return new TrainOptions(out, force, threads, dir, limitTrain, validation, stopAfter);
     }
 
+    /** A copy training on the first {@code images} training images only (null: all). */
     public TrainOptions withLimitTrain(Integer images) {
         return new TrainOptions(out, force, threads, dataDir, images, validation, stopAfter);
     }
 
+    /** A copy holding out the last {@code images} training images for validation (null: none). */
     public TrainOptions withValidation(Integer images) {
         return new TrainOptions(out, force, threads, dataDir, limitTrain, images, stopAfter);
     }
 
+    /** A copy pausing after epoch {@code epoch} (null: train to the end). */
     public TrainOptions withStopAfter(Integer epoch) {
         return new TrainOptions(out, force, threads, dataDir, limitTrain, validation, epoch);
     }

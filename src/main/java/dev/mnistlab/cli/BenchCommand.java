@@ -46,11 +46,10 @@ final class BenchCommand implements Callable<Integer> {
         }
         Experiment probe = Experiment.preset(preset);
         int images = batches * probe.recipe().batchSize();
-        double[] peak = new double[1];
-        String peakText = Benchmark.peakEstimate(threads, peak);
+        Benchmark.Peak peak = Mnistlab.peakEstimate(threads);
         System.out.printf(Locale.ROOT, "bench: %s, batch %d, %d training images per measured epoch, %d thread(s)%n",
                 preset, probe.recipe().batchSize(), images, threads);
-        System.out.println("peak estimate: " + peakText);
+        System.out.println("peak estimate: " + peak.text());
 
         List<double[]> ours = new ArrayList<>();
         List<double[]> theirs = new ArrayList<>();
@@ -70,9 +69,9 @@ final class BenchCommand implements Callable<Integer> {
         System.out.println();
         System.out.printf("%-16s %22s %12s %12s %10s %10s%n", "", "train img/s min/median", "s/epoch", "eval img/s",
                 "GFLOP/s", "% of peak");
-        row("mnistlab", ours, peak[0]);
+        row("mnistlab", ours, peak.gflops());
         if (againstPytorch) {
-            row("PyTorch", theirs, peak[0]);
+            row("PyTorch", theirs, peak.gflops());
             System.out.printf(Locale.ROOT, "ratio mnistlab / PyTorch (median training throughput): %.2fx%n",
                     median(ours, 0) / median(theirs, 0));
         }

@@ -2,7 +2,6 @@ package dev.mnistlab.cli;
 
 import dev.mnistlab.api.Mnistlab;
 import dev.mnistlab.api.Run;
-import dev.mnistlab.train.RunFolder;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -23,9 +22,9 @@ final class CompareCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Path target = out != null ? out : RunFolder.defaultDir("compare");
-        System.out.print(Mnistlab.compare(runs.stream().map(Run::open).toList(), target));
-        System.out.println("Written to " + target.resolve("comparison.html") + " (and comparison.md, comparison-accuracy.png)");
+        System.out.print(Mnistlab.compare(runs.stream().map(Run::open).toList(), out));
+        System.out.println("Written to comparison.html (and comparison.md, comparison-accuracy.png) in "
+                + (out != null ? out : "runs/<time>-compare"));
         return 0;
     }
 }

@@ -107,19 +107,21 @@ public final class Benchmark {
      * A rough single-precision peak: cores x clock x FLOPs per cycle (two FMA units: 32 with AVX2, 64 with
      * AVX-512, 8 otherwise), read from /proc/cpuinfo. An estimate for scale, not a measurement.
      */
-    public static String peakEstimate(int cores, double[] gflopsOut) {
+    /** A peak estimate: GFLOP/s (0 where unknown) and how it was computed. */
+    public record Peak(double gflops, String text) {}
+
+    public static Peak peak(int cores) {
         try {
             String info = Files.readString(Path.of("/proc/cpuinfo"));
             double mhz = info.lines().filter(l -> l.startsWith("cpu MHz")).findFirst()
                     .map(l -> Double.parseDouble(l.substring(l.indexOf(':') + 1).trim())).orElse(0.0);
             String flags = info.lines().filter(l -> l.startsWith("flags")).findFirst().orElse("");
             int perCycle = flags.contains(" avx512f") ? 64 : flags.contains(" avx2") && flags.contains(" fma") ? 32 : 8;
-            gflopsOut[0] = cores * mhz / 1000 * perCycle;
-            return String.format(Locale.ROOT, "%d core(s) x %.2f GHz x %d FLOP/cycle = %.1f GFLOP/s",
-                    cores, mhz / 1000, perCycle, gflopsOut[0]);
+            double gflops = cores * mhz / 1000 * perCycle;
+            return new Peak(gflops, String.format(Locale.ROOT, "%d core(s) x %.2f GHz x %d FLOP/cycle = %.1f GFLOP/s",
+                    cores, mhz / 1000, perCycle, gflops));
         } catch (IOException | RuntimeException ex) {
-            gflopsOut[0] = 0;
-            return "unknown (no /proc/cpuinfo)";
+            return new Peak(0, "unknown (no /proc/cpuinfo)");
         }
     }
 }
