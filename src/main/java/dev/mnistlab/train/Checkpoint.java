@@ -6,14 +6,18 @@ import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
 import dev.mnistlab.MnistlabException;
+import java.io.ByteArrayInputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.zip.CRC32;
+import java.util.zip.CheckedOutputStream;
 
 /**
  * Everything needed to continue a run after its last finished epoch: every parameter and BatchNorm
@@ -25,7 +29,8 @@ final class Checkpoint {
 
     static final String FILE = RunFolder.CHECKPOINT;
     private static final int MAGIC_SGD_ONLY = 0x4d4e4c31; // "MNL1": older files, SGD's momentum only
-    private static final int MAGIC = 0x4d4e4c32; // "MNL2": the optimizer's state by slot
+    private static final int MAGIC_UNCHECKED = 0x4d4e4c32; // "MNL2": the optimizer's state by slot
+    private static final int MAGIC = 0x4d4e4c33; // "MNL3": MNL2 followed by a CRC-32 of everything before it
 
     /**
      * What a checkpoint holds, keyed by parameter name (DJL's ids are random per process); the optimizer's
@@ -38,7 +43,8 @@ final class Checkpoint {
     static void save(RunFolder folder, int epoch, long step, Block net, TorchOptimizer optimizer) {
         Map<String, String> idToName = idToName(net);
         folder.write(FILE, stream -> {
-            DataOutputStream out = new DataOutputStream(stream);
+            CRC32 crc = new CRC32();
+            DataOutputStream out = new DataOutputStream(new CheckedOutputStream(stream, crc));
             out.writeInt(MAGIC);
             out.writeInt(epoch);
             out.writeLong(step);
@@ -56,15 +62,32 @@ final class Checkpoint {
                 writeMap(out, arrays);
             }
             out.flush();
+            new DataOutputStream(stream).writeLong(crc.getValue());
         });
     }
 
     static State load(RunFolder folder) {
-        try (InputStream raw = Files.newInputStream(folder.file(FILE));
-             DataInputStream in = new DataInputStream(new java.io.BufferedInputStream(raw))) {
+        Path file = folder.file(FILE);
+        String damaged = file + " is damaged; resume from a copy, or start the run again";
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            throw new MnistlabException(folder.dir() + " has no checkpoint (no epoch finished yet); start the run again");
+        } catch (IOException e) {
+            throw new MnistlabException(file + " cannot be read (" + e.getMessage() + ")");
+        }
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
             int magic = in.readInt();
-            if (magic != MAGIC && magic != MAGIC_SGD_ONLY) {
-                throw new MnistlabException(folder.file(FILE) + " is not an mnistlab checkpoint");
+            if (magic != MAGIC && magic != MAGIC_UNCHECKED && magic != MAGIC_SGD_ONLY) {
+                throw new MnistlabException(file + " is not an mnistlab checkpoint");
+            }
+            if (magic == MAGIC) {
+                CRC32 crc = new CRC32();
+                crc.update(bytes, 0, bytes.length - Long.BYTES);
+                if (crc.getValue() != ByteBuffer.wrap(bytes, bytes.length - Long.BYTES, Long.BYTES).getLong()) {
+                    throw new MnistlabException(damaged + " (its checksum does not match)");
+                }
             }
             int epoch = in.readInt();
             long step = in.readLong();
@@ -78,11 +101,13 @@ final class Checkpoint {
                     optimizer.put(in.readUTF(), readMap(in));
                 }
             }
+            if (epoch < 1 || step < 0) {
+                throw new MnistlabException(damaged + " (epoch " + epoch + ", step " + step + ")");
+            }
             return new State(epoch, step, parameters, optimizer);
-        } catch (NoSuchFileException e) {
-            throw new MnistlabException(folder.dir() + " has no checkpoint (no epoch finished yet); start the run again");
-        } catch (IOException e) {
-            throw new MnistlabException(folder.file(FILE) + " cannot be read (" + e.getMessage() + ")");
+        } catch (IOException | RuntimeException e) {
+            // an older checkpoint has no checksum: a flipped length or count shows up as an impossible read
+            throw e instanceof MnistlabException m ? m : new MnistlabException(damaged + " (" + e + ")");
         }
     }
 
@@ -144,7 +169,11 @@ final class Checkpoint {
         Map<String, byte[]> map = new LinkedHashMap<>();
         for (int i = 0; i < n; i++) {
             String key = in.readUTF();
-            byte[] bytes = new byte[in.readInt()];
+            int length = in.readInt();
+            if (length < 0 || length > in.available()) {
+                throw new IOException("an entry of " + length + " bytes where " + in.available() + " are left");
+            }
+            byte[] bytes = new byte[length];
             in.readFully(bytes);
             map.put(key, bytes);
         }

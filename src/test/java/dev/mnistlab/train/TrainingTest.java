@@ -132,6 +132,27 @@ class TrainingTest {
         assertThat(withoutSeconds(paused.dir())).isEqualTo(withoutSeconds(straight.dir()));
     }
 
+    /** Issue #17: a flipped byte anywhere in a checkpoint is "damaged", not a Java exception or a silently wrong run. */
+    @Test
+    void aCheckpointWithAFlippedByteIsRefusedAsDamaged(@TempDir Path dir) throws IOException {
+        Experiment preset = Experiment.preset("seed003");
+        Experiment e = preset.withRecipe(preset.recipe().withEpochs(2));
+        MnistData data = small(300, 100);
+        RunFolder folder = RunFolder.create(dir.resolve("run"), "x", false);
+        new Training(e, data, folder).onThreads(1).stoppingAfter(1).run();
+        Path file = folder.file(RunFolder.CHECKPOINT);
+        byte[] good = Files.readAllBytes(file);
+        // the epoch field, a length field, and a weight in the middle
+        for (int at : new int[] {5, 20, good.length / 2}) {
+            byte[] bad = good.clone();
+            bad[at] ^= 0x40;
+            Files.write(file, bad);
+            assertThatThrownBy(() -> new Training(e, data, RunFolder.existing(folder.dir())).onThreads(1).resuming().run())
+                    .as("byte %d", at).isInstanceOf(MnistlabException.class)
+                    .hasMessageStartingWith(file + " is damaged; resume from a copy, or start the run again");
+        }
+    }
+
     private static Experiment adam() throws IOException {
         Experiment e = Experiment.preset("seed003");
         e = e.withRecipe(e.recipe().withEpochs(2));
