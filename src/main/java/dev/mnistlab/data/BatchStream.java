@@ -52,7 +52,17 @@ public final class BatchStream implements Iterable<Batch> {
     }
 
     public int batchCount() {
-        return (split.count() + batchSize - 1) / batchSize;
+        return batches(split.count(), batchSize, shuffle);
+    }
+
+    /**
+     * Batches in an epoch of {@code count} images. A training epoch leaves out a last batch of a single image,
+     * as PyTorch's {@code drop_last} would: BatchNorm cannot normalise one value per channel (after a global
+     * pool or a flatten), and one image is no batch statistic anyway. Evaluation keeps every image.
+     */
+    public static int batches(int count, int batchSize, boolean training) {
+        int all = (count + batchSize - 1) / batchSize;
+        return training && count > 1 && count % batchSize == 1 ? all - 1 : all;
     }
 
     /**
@@ -121,7 +131,7 @@ public final class BatchStream implements Iterable<Batch> {
             int[] order = order(rng);
             int pixelsPerImage = split.rows() * split.cols();
             Augmenter augmenter = augmentation.isNone() ? null : new Augmenter(augmentation, split.rows(), split.cols());
-            for (int start = 0; start < order.length; start += batchSize) {
+            for (int start = 0, b = 0; b < batchCount(); start += batchSize, b++) {
                 int size = Math.min(batchSize, order.length - start);
                 float[] images = new float[size * pixelsPerImage];
                 long[] labels = new long[size];

@@ -13,6 +13,7 @@ import ai.djl.training.initializer.XavierInitializer;
 import ai.djl.training.loss.Loss;
 import ai.djl.util.Pair;
 import dev.mnistlab.MnistlabException;
+import dev.mnistlab.data.BatchStream;
 import dev.mnistlab.data.MnistData;
 import dev.mnistlab.data.Split;
 import dev.mnistlab.model.ModelBuilder;
@@ -119,7 +120,10 @@ public final class Training {
         requireWithinBudget(spec, params, recipe.constraints());
         requireMatchingData(spec, data.train());
         requireMatchingData(spec, data.test());
-        int stepsPerEpoch = (data.train().count() + recipe.batchSize() - 1) / recipe.batchSize();
+        int stepsPerEpoch = BatchStream.batches(data.train().count(), recipe.batchSize(), true);
+        if (data.train().count() % recipe.batchSize() == 1) {
+            listener.note("Note: each epoch leaves out its last batch, a single image (BatchNorm cannot train on one)");
+        }
         // a recipe alone cannot know the steps per epoch; the schedule is checked against the real ones here
         Schedule schedule = Schedules.create(recipe.schedule(), recipe.optimizer().lr(), stepsPerEpoch, recipe.epochs());
 

@@ -62,6 +62,16 @@ class RunFolderCliTest {
         assertThat(YamlFiles.read(out.resolve("run.yaml")).path("status").asText()).isEqualTo("stopped");
     }
 
+    /** Issue #17: BatchNorm after a global pool met a last batch of one image and failed in libtorch. */
+    @Test
+    void aLastTrainingBatchOfOneImageIsLeftOutSoBatchNormAfterAPoolTrains(@TempDir Path dir) throws IOException {
+        Path spec = Files.writeString(dir.resolve("gapbn.yaml"), "layers: [conv: 8, relu, gap, flatten, bn, linear: 10]\n");
+        CliRun o = CliRun.of("train", spec.toString(), "--epochs", "1", "--limit-train", "129", "--threads", "1",
+                "--out", dir.resolve("run").toString());
+        assertThat(o.code()).as(o.err()).isZero();
+        assertThat(o.out()).contains("each epoch leaves out its last batch, a single image").contains("1 batches in");
+    }
+
     private static String[] args(String[] base, String... more) {
         String[] all = new String[base.length + more.length];
         System.arraycopy(base, 0, all, 0, base.length);
