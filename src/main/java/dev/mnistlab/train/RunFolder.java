@@ -89,7 +89,7 @@ public final class RunFolder {
 
     public static RunFolder existing(Path dir) {
         if (!Files.isRegularFile(dir.resolve(EXPERIMENT))) {
-            throw new MnistlabException(dir + " is not a run folder (no " + EXPERIMENT + ")");
+            throw new MnistlabException(dir + " is not a run folder: it has no " + EXPERIMENT + "; give a folder that mnistlab train wrote");
         }
         return new RunFolder(dir);
     }
