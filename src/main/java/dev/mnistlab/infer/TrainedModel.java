@@ -65,8 +65,9 @@ public final class TrainedModel implements AutoCloseable {
                         + " is missing (weights are written when training ends); give a folder of a completed run");
             }
         }
-        // weights.params of a run that is not finished (resumed and stopped again) are not the run's final weights
-        if (RunState.of(dir).status() != RunState.Status.FINISHED) {
+        // weights.params of a run whose record says it is not finished (resumed and stopped again) are not the
+        // run's final weights; folders from before run.yaml existed only had weights once finished
+        if (Files.isRegularFile(dir.resolve(RunFolder.RUN_INFO)) && RunState.of(dir).status() != RunState.Status.FINISHED) {
             throw new MnistlabException(dir + " holds a run that is not finished (" + EpochResult.readAll(dir).size()
                     + " epochs so far); finish it with ./mnistlab train --resume " + dir + ", then use it");
         }
