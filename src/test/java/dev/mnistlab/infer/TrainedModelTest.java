@@ -18,6 +18,16 @@ import org.junit.jupiter.api.io.TempDir;
 class TrainedModelTest {
 
     /** One evaluation routine: the trained model's pass gives the very digits training wrote for its last epoch. */
+    /** Issue #17: a run resumed and stopped again keeps an older weights.params, which is not its final model. */
+    @Test
+    void aRunWhoseRecordSaysUnfinishedIsRefusedThoughItHasWeights(@TempDir Path dir) throws IOException {
+        Path run = InferFixture.shippedRun(dir);
+        Files.writeString(run.resolve("run.yaml"), "status: paused\n");
+        assertThatThrownBy(() -> TrainedModel.load(run)).isInstanceOf(MnistlabException.class)
+                .hasMessage(run + " holds a run that is not finished (15 epochs so far); finish it with "
+                        + "./mnistlab train --resume " + run + ", then use it");
+    }
+
     @Test
     void evaluatingTheShippedRunGivesWhatTrainingReported(@TempDir Path dir) throws IOException {
         Path run = InferFixture.shippedRun(dir);
