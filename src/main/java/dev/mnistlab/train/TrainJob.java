@@ -1,10 +1,12 @@
 package dev.mnistlab.train;
 
 import dev.mnistlab.FolderLock;
+import dev.mnistlab.Folders;
 import dev.mnistlab.MnistlabException;
 import dev.mnistlab.data.MnistData;
 import dev.mnistlab.data.MnistSource;
 import dev.mnistlab.model.ModelSummary;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.function.Consumer;
@@ -29,14 +31,21 @@ public final class TrainJob {
      * @param listener hears the run's notes, epochs and batches
      */
     public static Prepared prepare(TrainRequest request, boolean force, TrainingListener listener) {
+        if (!request.resume()) {
+            request.experiment().requireTrainable(); // refused before anything is made on disk
+        }
         Path dir = request.run() != null ? request.run() : RunFolder.defaultDir(request.experiment().name());
         TrainRequest located = request.withRun(dir);
+        boolean existed = Files.exists(dir);
         // the folder is ours from before its files are looked at until the training ends
         FolderLock lock = FolderLock.acquire(dir);
         try {
             return located.resume() ? resume(located, lock, listener) : fresh(located, force, lock, listener);
         } catch (RuntimeException e) {
             lock.close();
+            if (!existed) {
+                Folders.deleteQuietly(dir); // nothing was trained: leave no empty folder behind
+            }
             throw e;
         }
     }
@@ -58,7 +67,6 @@ public final class TrainJob {
     private static Prepared fresh(TrainRequest r, boolean force, FolderLock lock, TrainingListener listener) {
         Experiment exp = r.experiment();
         Recipe recipe = exp.recipe();
-        exp.requireTrainable();
         long params = exp.spec().trace().trainableParameters();
         EngineThreads.configure(r.threads());
         MnistData data = MnistSource.load(r.dataDir(), note(listener)).select(r.validation(), r.limitTrain());
