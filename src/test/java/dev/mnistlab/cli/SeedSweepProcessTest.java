@@ -2,6 +2,7 @@ package dev.mnistlab.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.mnistlab.FolderLock;
 import dev.mnistlab.train.Experiment;
 import dev.mnistlab.train.Recipe;
 import dev.mnistlab.train.RunFolder;
@@ -43,13 +44,20 @@ class SeedSweepProcessTest {
         assertThat(other.err()).contains("holds a run of another model or recipe").doesNotContain("Exception");
     }
 
-    /** Issue #17: every seed failing (here each diverges at once) used to exit 0 unless --strict. */
+    /**
+     * Issue #17: every seed failing used to exit 0 unless --strict. Here each child fails for sure: another
+     * process (this test) holds its run folder.
+     */
     @Test
     void aSweepWhoseSeedsFailedExitsNonZeroWithoutStrict(@TempDir Path dir) {
-        CliRun o = CliRun.of("train", "--preset", "seed003", "--epochs", "1", "--limit-train", "256", "--lr", "1e6",
-                "--seeds", "2", "--out", dir.resolve("sweep").toString());
-        assertThat(o.code()).as(o.out()).isEqualTo(2);
-        assertThat(o.out()).contains("seed 1 finished in").contains("FAILED (exit 2)").contains("0 of 2 seeds pass");
+        Path sweep = dir.resolve("sweep");
+        try (FolderLock one = FolderLock.acquire(sweep.resolve("seed-1"));
+             FolderLock two = FolderLock.acquire(sweep.resolve("seed-2"))) {
+            CliRun o = CliRun.of("train", "--preset", "seed003", "--epochs", "1", "--limit-train", "256",
+                    "--seeds", "2", "--out", sweep.toString());
+            assertThat(o.code()).as(o.out()).isEqualTo(2);
+            assertThat(o.out()).contains("seed 1 finished in").contains("FAILED (exit 2)");
+        }
     }
 
     @Test
