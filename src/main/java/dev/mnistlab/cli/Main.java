@@ -3,7 +3,6 @@ package dev.mnistlab.cli;
 import dev.mnistlab.MnistlabException;
 import java.io.PrintWriter;
 import java.util.Arrays;
-import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

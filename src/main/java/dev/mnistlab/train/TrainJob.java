@@ -9,7 +9,6 @@ import dev.mnistlab.model.ModelSummary;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
-import java.util.function.Consumer;
 
 /**
  * Carries out one {@link TrainRequest}: finds the data, creates (or reopens, to resume) the run folder and
@@ -69,7 +68,7 @@ public final class TrainJob {
         Recipe recipe = exp.recipe();
         long params = exp.spec().trace().trainableParameters();
         EngineThreads.configure(r.threads());
-        MnistData data = MnistSource.load(r.dataDir(), note(listener)).select(r.validation(), r.limitTrain());
+        MnistData data = MnistSource.load(r.dataDir(), listener::note).select(r.validation(), r.limitTrain());
         RunFolder folder = RunFolder.create(r.run(), exp.name(), force);
         listener.note(String.format(Locale.ROOT, "Training %s: %s trainable parameters, %d epochs, batch %d, seed %d -> %s",
                 exp.name(), ModelSummary.thousands(params), recipe.epochs(), recipe.batchSize(), recipe.seed(), folder.dir()));
@@ -115,9 +114,5 @@ public final class TrainJob {
             training.stoppingAfter(r.stopAfter());
         }
         return new Prepared(folder, training, data.validating(), lock);
-    }
-
-    private static Consumer<String> note(TrainingListener listener) {
-        return listener::note;
     }
 }
