@@ -104,7 +104,7 @@ public final class Mnistlab {
         TrainRequest request = TrainRequest.start(experiment.internal(), options.out())
                 .withValidation(options.validation()).withLimitTrain(options.limitTrain())
                 .withStopAfter(options.stopAfter()).withThreads(options.threads()).withDataDir(options.dataDir());
-        return run(TrainJob.prepare(request, options.force(), listener), listener);
+        return run(request, options.force(), listener);
     }
 
     /**
@@ -116,15 +116,12 @@ public final class Mnistlab {
         Experiment recorded = Run.open(runDir).experiment();
         TrainRequest request = TrainRequest.start(recorded.internal(), runDir).withResume(true)
                 .withStopAfter(options.stopAfter()).withThreads(options.threads()).withDataDir(options.dataDir());
-        return run(TrainJob.prepare(request, false, listener), listener);
+        return run(request, false, listener);
     }
 
-    /**
-     * Runs a prepared training; the command line uses this to watch the training's checkpoints from a
-     * shutdown hook. A finished run also gets its report (plots, report.md, report.html).
-     */
-    static Run run(TrainJob.Prepared prepared, TrainingListener listener) {
-        TrainJob.Outcome outcome = prepared.run();
+    /** Trains {@code request}; a finished run also gets its report (plots, report.md, report.html). */
+    private static Run run(TrainRequest request, boolean force, TrainingListener listener) {
+        TrainJob.Outcome outcome = TrainJob.run(request, force, listener);
         if (outcome.result().complete()) {
             Reports.write(outcome.folder().dir(), listener::note);
         }
@@ -136,7 +133,7 @@ public final class Mnistlab {
      * searches start their child processes, each request fully resolved by the parent.
      */
     public static Run trainFromRequest(Path requestFile, TrainingListener listener) {
-        return run(TrainJob.prepare(TrainRequest.read(requestFile), true, listener), listener);
+        return run(TrainRequest.read(requestFile), true, listener);
     }
 
     // ---- many runs

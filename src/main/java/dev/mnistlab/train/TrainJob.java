@@ -17,19 +17,19 @@ import java.util.Locale;
  */
 public final class TrainJob {
 
-    /** What a job did: the run folder, the training (for its checkpoint state) and its result. */
-    public record Outcome(RunFolder folder, Training training, Training.Result result, boolean validating) {}
+    /** What a job did: the run folder and the training's result. */
+    public record Outcome(RunFolder folder, Training.Result result) {}
 
     private TrainJob() {}
 
     /**
-     * Prepares the training {@code request} asks for without running it, so a caller can watch it (a
-     * shutdown hook reads {@link Training#lastCheckpoint()}) before calling {@link Training#run()}.
+     * Trains what {@code request} asks for, holding its folder locked, and returns when the run finished or
+     * paused.
      *
      * @param force a fresh run may replace an existing run in its folder
      * @param listener hears the run's notes, epochs and batches
      */
-    public static Prepared prepare(TrainRequest request, boolean force, TrainingListener listener) {
+    public static Outcome run(TrainRequest request, boolean force, TrainingListener listener) {
         if (!request.resume()) {
             request.experiment().requireTrainable(); // refused before anything is made on disk
         }
@@ -38,32 +38,22 @@ public final class TrainJob {
         boolean existed = Files.exists(dir);
         // the folder is ours from before its files are looked at until the training ends
         FolderLock lock = FolderLock.acquire(dir);
-        try {
-            return located.resume() ? resume(located, lock, listener) : fresh(located, force, lock, listener);
-        } catch (RuntimeException e) {
-            lock.close();
-            if (!existed) {
-                Folders.deleteQuietly(dir); // nothing was trained: leave no empty folder behind
+        try (lock) {
+            Training training;
+            try {
+                training = located.resume() ? resume(located, listener) : fresh(located, force, listener);
+            } catch (RuntimeException e) {
+                if (!existed) {
+                    Folders.deleteQuietly(dir); // nothing was trained: leave no empty folder behind
+                }
+                throw e;
             }
-            throw e;
+            Training.Result result = training.run();
+            return new Outcome(RunFolder.existing(dir), result);
         }
     }
 
-    /** Trains what {@code request} asks for and returns when the run finished or paused. */
-    public static Outcome run(TrainRequest request, boolean force, TrainingListener listener) {
-        return prepare(request, force, listener).run();
-    }
-
-    /** A training ready to run in its folder, which it holds locked until it has run. */
-    public record Prepared(RunFolder folder, Training training, boolean validating, FolderLock lock) {
-        public Outcome run() {
-            try (lock) {
-                return new Outcome(folder, training, training.run(), validating);
-            }
-        }
-    }
-
-    private static Prepared fresh(TrainRequest r, boolean force, FolderLock lock, TrainingListener listener) {
+    private static Training fresh(TrainRequest r, boolean force, TrainingListener listener) {
         Experiment exp = r.experiment();
         Recipe recipe = exp.recipe();
         long params = exp.spec().trace().trainableParameters();
@@ -76,10 +66,10 @@ public final class TrainJob {
             listener.note(String.format(Locale.ROOT, "Validating on the last %,d training images; the test set is not used",
                     data.test().count()));
         }
-        return prepared(new Training(exp, data, folder), r, folder, data, lock, listener);
+        return configured(new Training(exp, data, folder), r, listener);
     }
 
-    private static Prepared resume(TrainRequest r, FolderLock lock, TrainingListener listener) {
+    private static Training resume(TrainRequest r, TrainingListener listener) {
         RunFolder folder = RunFolder.existing(r.run());
         RunState state = RunState.of(folder.dir());
         if (!state.holds(r.experiment())) {
@@ -101,11 +91,10 @@ public final class TrainJob {
         EngineThreads.configure(resolved.threads());
         Path dir = r.dataDir() != null ? r.dataDir() : Path.of(info.dataDir());
         MnistData data = MnistSource.read(dir, "run.yaml data_dir").select(info.validation(), info.trainLimit());
-        return prepared(new Training(exp, data, folder).resuming(), resolved, folder, data, lock, listener);
+        return configured(new Training(exp, data, folder).resuming(), resolved, listener);
     }
 
-    private static Prepared prepared(Training training, TrainRequest r, RunFolder folder, MnistData data,
-                                     FolderLock lock, TrainingListener listener) {
+    private static Training configured(Training training, TrainRequest r, TrainingListener listener) {
         training.reportingTo(listener);
         if (r.threads() != null) {
             training.onThreads(r.threads());
@@ -113,6 +102,6 @@ public final class TrainJob {
         if (r.stopAfter() != null) {
             training.stoppingAfter(r.stopAfter());
         }
-        return new Prepared(folder, training, data.validating(), lock);
+        return training;
     }
 }

@@ -60,8 +60,7 @@ public final class Training {
     private boolean resume;
     private int stopAfter = Integer.MAX_VALUE;
     private int threads = engineThreads();
-    private volatile int lastCheckpoint;
-    private volatile boolean finished;
+    private int lastCheckpoint;
 
     /** A run of {@code experiment} on {@code data} (its test split is the one evaluated on) into {@code folder}. */
     public Training(Experiment experiment, MnistData data, RunFolder folder) {
@@ -101,23 +100,13 @@ public final class Training {
         return this;
     }
 
-    /** The last epoch whose checkpoint is safely on disk (0 before the first); safe to read from another thread. */
-    public int lastCheckpoint() {
-        return lastCheckpoint;
-    }
-
-    /** True once {@link #run()} has returned normally; safe to read from another thread (e.g. a shutdown hook). */
-    public boolean finished() {
-        return finished;
-    }
-
     /** Trains (or continues) the run; a user error (budget, data, schedule, divergence) is a {@link MnistlabException}. */
     public Result run() {
         Recipe recipe = experiment.recipe();
         ModelSpec spec = experiment.spec();
         ShapeTrace trace = spec.trace();
         long params = trace.trainableParameters();
-        requireWithinBudget(spec, params, recipe.constraints());
+        recipe.constraints().requireWithinHardBudget(spec.name(), params);
         requireMatchingData(spec, data.train());
         requireMatchingData(spec, data.test());
         int stepsPerEpoch = BatchStream.batches(data.train().count(), recipe.batchSize(), true);
@@ -141,7 +130,6 @@ public final class Training {
                 info = info.withFinished(java.time.OffsetDateTime.now().withNano(0).toString());
             }
             info.write(folder);
-            finished = true;
             return result;
         } catch (RuntimeException | Error e) {
             // the run is not running any more: say so, so that nobody takes the folder for a live run
@@ -266,14 +254,6 @@ public final class Training {
     private String checkpointNote() {
         return lastCheckpoint == 0 ? "no epoch had finished, so there is no checkpoint"
                 : "the checkpoint after epoch " + lastCheckpoint + " stays in " + folder.dir();
-    }
-
-    private static void requireWithinBudget(ModelSpec spec, long params, Recipe.Constraints constraints) {
-        if (constraints.hardBudget() && params >= constraints.maxParams()) {
-            throw new MnistlabException(String.format(Locale.ROOT,
-                    "%s has %,d trainable parameters, over the hard budget of fewer than %,d; shrink the model or raise constraints.max_params",
-                    spec.name(), params, constraints.maxParams()));
-        }
     }
 
     private static void requireMatchingData(ModelSpec spec, Split split) {
