@@ -194,6 +194,23 @@ public final class Mnistlab {
         return new Journal(dir.resolve(JourneyRunner.JOURNAL + ".html"), runs);
     }
 
+    /**
+     * A journey's steps as they would train, checked (every model traced, every recipe parsed) but not trained:
+     * for looking over a journey before it spends an hour.
+     */
+    public static List<JourneyStep> journeySteps(Path file) {
+        List<JourneyStep> steps = new ArrayList<>();
+        for (Journey.Step s : Journey.load(file).steps()) {
+            s.experiment().requireTrainable();
+            steps.add(new JourneyStep(s.label(), s.target(), Experiment.of(s.experiment()),
+                    s.reported() == null ? null : s.reported().params()));
+        }
+        return steps;
+    }
+
+    /** One journey step before training: its label, target, experiment, and the write-up's parameter count (or null). */
+    public record JourneyStep(String label, String target, Experiment experiment, Integer reportedParams) {}
+
     /** A journey's outcome: its journal page (journey.md beside it) and each step's run, in order. */
     public record Journal(Path html, List<Run> steps) {}
 

@@ -2,6 +2,7 @@ package dev.mnistlab.cli;
 
 import dev.mnistlab.api.Mnistlab;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -29,9 +30,21 @@ final class JourneyCommand implements Callable<Integer> {
     @Mixin
     DataDirOption dataDir = new DataDirOption();
 
+    @Option(names = "--check", description = "Check every step and list its parameters and epochs; train nothing.")
+    boolean check;
+
     @Override
     public Integer call() {
         Checks.positive("--epochs", epochs);
+        if (check) {
+            for (Mnistlab.JourneyStep step : Mnistlab.journeySteps(file)) {
+                System.out.printf(Locale.ROOT, "%-32s %,7d params%s, %d epochs%n", step.label(),
+                        step.experiment().model().parameters(),
+                        step.reportedParams() == null ? "" : String.format(Locale.ROOT, " (write-up: %,d)", step.reportedParams()),
+                        epochs != null ? epochs : step.experiment().recipe().epochs());
+            }
+            return 0;
+        }
         threads.configure();
         Mnistlab.Journal journal = Mnistlab.journey(file, epochs, out, threads.threads, dataDir.dir, System.out);
         System.out.println("Journal: " + journal.html() + " (and journey.md)");

@@ -16,8 +16,12 @@ import java.util.stream.Collectors;
 /** The journal table (one row per run, with the analysis facts) and the overlay of the runs' test accuracy. */
 public final class Comparison {
 
-    /** One row: a label (step or run name), the user's target text, the run. */
-    public record Entry(String label, String target, RunData run) {}
+    /** One row: a label (step or run name), the user's target text, the run, what a write-up reported (or null). */
+    public record Entry(String label, String target, RunData run, Reported reported) {
+        public Entry(String label, String target, RunData run) {
+            this(label, target, run, null);
+        }
+    }
 
     private static final List<String> SHORT_NAMES = List.of("params", "epochs", "accuracy");
 
@@ -56,8 +60,16 @@ public final class Comparison {
 
     static List<String> header(List<Entry> entries) {
         int last = Analysis.lastEpochs(entries.get(0).run());
-        return List.of("Step", "Target", "Params", "Best train", "Best test",
-                "Test in last " + last + " epochs", "Constraints", "Analysis");
+        List<String> header = new ArrayList<>(List.of("Step", "Target"));
+        if (anyReported(entries)) {
+            header.add("Write-up reported");
+        }
+        header.addAll(List.of("Params", "Best train", "Best test", "Test in last " + last + " epochs", "Constraints", "Analysis"));
+        return header;
+    }
+
+    private static boolean anyReported(List<Entry> entries) {
+        return entries.stream().anyMatch(e -> e.reported() != null);
     }
 
     static List<List<String>> rows(List<Entry> entries) {
@@ -67,14 +79,24 @@ public final class Comparison {
             RunData run = e.run();
             Entry previous = i > 0 ? entries.get(i - 1) : null;
             EpochResult best = EpochResult.best(run.epochs());
-            rows.add(List.of(e.label(), e.target().isBlank() ? "-" : e.target(), String.format(Locale.ROOT, "%,d", run.params()),
+            List<String> facts = new ArrayList<>(Analysis.facts(run, previous == null ? null : previous.run(),
+                    previous == null ? "" : previous.label()));
+            List<String> row = new ArrayList<>(List.of(e.label(), e.target().isBlank() ? "-" : e.target()));
+            if (anyReported(entries)) {
+                row.add(e.reported() == null ? "-" : e.reported().describe());
+                String versus = e.reported() == null ? "" : e.reported().versus(run, best.testAccuracy());
+                if (!versus.isEmpty()) {
+                    facts.add(0, versus);
+                }
+            }
+            row.addAll(List.of(String.format(Locale.ROOT, "%,d", run.params()),
                     String.format(Locale.ROOT, "%.2f%%", Runs.bestTrain(run.epochs())),
                     String.format(Locale.ROOT, "%.2f%% (epoch %d)", best.testAccuracy(), best.epoch()),
                     Runs.last(run.epochs(), Analysis.lastEpochs(run)).stream()
                             .map(r -> String.format(Locale.ROOT, "%.2f", r.testAccuracy())).collect(Collectors.joining(", ")),
                     constraints(run.checks()),
-                    String.join("\n", Analysis.facts(run, previous == null ? null : previous.run(),
-                            previous == null ? "" : previous.label()))));
+                    String.join("\n", facts)));
+            rows.add(row);
         }
         return rows;
     }

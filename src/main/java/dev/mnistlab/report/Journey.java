@@ -20,12 +20,13 @@ import java.util.Set;
 /**
  * A journey file: the steps of a model's story, in order. Each step has a {@code name}, the user's
  * {@code target} text and one of {@code preset:}, {@code spec:} (a file) or {@code model:} (inline);
- * {@code recipe:} (a file or inline) replaces the recipe, {@code overrides:} changes some of its keys.
+ * {@code recipe:} (a file or inline) replaces the recipe, {@code overrides:} changes some of its keys;
+ * {@code reported:} holds what a write-up reported for the step, shown beside our run in the journal.
  */
 public record Journey(String name, String description, List<Step> steps) {
 
     /** One step, resolved to the experiment it trains. */
-    public record Step(int number, String name, String target, Experiment experiment) {
+    public record Step(int number, String name, String target, Experiment experiment, Reported reported) {
         /** The step's run folder inside the journey's output folder, e.g. {@code 02-batch-norm}. */
         public String folder() {
             return String.format(Locale.ROOT, "%02d-%s", number, Folders.safeName(name, label()));
@@ -37,7 +38,8 @@ public record Journey(String name, String description, List<Step> steps) {
     }
 
     private static final Set<String> KEYS = Set.of("name", "description", "steps");
-    private static final Set<String> STEP_KEYS = Set.of("name", "target", "preset", "spec", "model", "recipe", "overrides");
+    private static final Set<String> STEP_KEYS = Set.of("name", "target", "preset", "spec", "model", "recipe", "overrides",
+            "reported");
 
     public static Journey load(Path file) {
         JsonNode root = YamlFiles.read(file);
@@ -59,7 +61,7 @@ public record Journey(String name, String description, List<Step> steps) {
     /** The same journey with every step shortened to {@code epochs}, for a quick check of the whole journey. */
     public Journey withEpochs(int epochs) {
         return new Journey(name, description, steps.stream().map(s -> new Step(s.number(), s.name(), s.target(),
-                s.experiment().withRecipe(s.experiment().recipe().withEpochs(epochs)))).toList());
+                s.experiment().withRecipe(s.experiment().recipe().withEpochs(epochs)), s.reported())).toList());
     }
 
     private static Step step(JsonNode node, int number, Path dir, String where) {
@@ -86,8 +88,9 @@ public record Journey(String name, String description, List<Step> steps) {
         if (node.has("overrides")) {
             recipe = override(recipe, node.get("overrides"), where + " overrides");
         }
+        Reported reported = node.has("reported") ? Reported.parse(node.get("reported"), where) : null;
         spec.trace(); // reports a broken spec now, not after earlier steps have trained for an hour
-        return new Step(number, name, target, new Experiment(name, target, spec, recipe));
+        return new Step(number, name, target, new Experiment(name, target, spec, recipe), reported);
     }
 
     /**

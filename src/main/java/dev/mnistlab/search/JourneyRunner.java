@@ -57,7 +57,7 @@ public final class JourneyRunner {
             if (state != RunState.Status.FINISHED || !Files.isRegularFile(dir.resolve(Reports.HTML))) {
                 Reports.write(dir, log::println);
             }
-            entries.add(new Comparison.Entry(step.label(), step.target(), RunData.load(dir)));
+            entries.add(new Comparison.Entry(step.label(), step.target(), RunData.load(dir), step.reported()));
         }
         Comparison.write(out, JOURNAL, "Journey: " + journey.name(), journey.description(), entries, log::println);
         return entries;

@@ -24,7 +24,7 @@ class JourneyTest {
                 .containsExactly(7_896L, 7_974L, 7_753L, 7_753L);
         assertThat(journey.steps()).extracting(Journey.Step::folder)
                 .containsExactly("01-baseline", "02-batch-norm", "03-gap-and-augmentation", "04-step-lr");
-        assertThat(new Journey.Step(5, "../Step 5/..", "", journey.steps().get(0).experiment()).folder()).isEqualTo("05-step-5");
+        assertThat(new Journey.Step(5, "../Step 5/..", "", journey.steps().get(0).experiment(), null).folder()).isEqualTo("05-step-5");
         assertThat(journey.steps()).allSatisfy(s -> assertThat(s.target()).isNotBlank())
                 .allSatisfy(s -> assertThat(s.experiment().recipe().epochs()).isEqualTo(15));
         Experiment preset = Experiment.preset("seed001");
@@ -85,6 +85,43 @@ class JourneyTest {
                 .isEqualTo(dir.resolve("bad.yaml") + " step 1: the name '../..' has no letter or digit to name a folder after; "
                         + "use a name such as 'my-model'");
         assertThat(error(dir, "name: \"/\"\nsteps:\n  - {name: a, preset: seed001}\n")).contains("the name '/' has no letter");
+    }
+
+    @Test
+    void aStepCarriesWhatTheWriteUpReportedAndTheJournalShowsItBesideOurs(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("j.yaml");
+        Files.writeString(file, "steps:\n  - {name: a, preset: seed001, reported: {params: 7753, train: 99.1, test: 99.47}}\n"
+                + "  - {name: b, preset: seed001}\n");
+        Journey journey = Journey.load(file);
+        assertThat(journey.steps().get(0).reported()).isEqualTo(new Reported(7753, 99.1, 99.47, null));
+        assertThat(journey.steps().get(1).reported()).isNull();
+        assertThat(journey.withEpochs(2).steps().get(0).reported()).isEqualTo(journey.steps().get(0).reported());
+
+        RunData run = RunData.load(SyntheticRun.write(dir.resolve("run"), "seed001", 0.0));
+        List<Comparison.Entry> entries = List.of(
+                new Comparison.Entry("1. a", "t", run, journey.steps().get(0).reported()),
+                new Comparison.Entry("2. b", "t", run, null));
+        assertThat(Comparison.header(entries)).containsSequence("Target", "Write-up reported", "Params");
+        List<List<String>> rows = Comparison.rows(entries);
+        double best = dev.mnistlab.train.EpochResult.best(run.epochs()).testAccuracy();
+        assertThat(rows.get(0).get(2)).isEqualTo("7,753 params, train 99.10%, test 99.47%");
+        assertThat(rows.get(0).get(rows.get(0).size() - 1)).startsWith(String.format(java.util.Locale.ROOT,
+                "vs the write-up: params %+,d, best test %+.2f pp", run.params() - 7753, best - 99.47));
+        assertThat(rows.get(1).get(2)).isEqualTo("-");
+        // runs compared without a write-up keep the table they had
+        assertThat(Comparison.header(List.of(new Comparison.Entry("r", "", run)))).doesNotContain("Write-up reported");
+    }
+
+    @Test
+    void aBadReportedValueIsOneLineNamingTheStep(@TempDir Path dir) throws IOException {
+        assertThat(error(dir, "steps:\n  - {name: a, preset: seed001, reported: {test: 199}}\n"))
+                .contains("step 1 (a)").contains("reported test is an accuracy in percent");
+        assertThat(error(dir, "steps:\n  - {name: a, preset: seed001, reported: {params: 7.5}}\n"))
+                .contains("reported params must be a whole number");
+        assertThat(error(dir, "steps:\n  - {name: a, preset: seed001, reported: {acc: 99}}\n"))
+                .contains("unknown key 'acc'");
+        assertThat(error(dir, "steps:\n  - {name: a, preset: seed001, reported: 99.4}\n"))
+                .contains("reported is a map");
     }
 
     private static Object tree(Recipe recipe) {
