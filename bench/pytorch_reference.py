@@ -1,23 +1,37 @@
 #!/usr/bin/env python3
-"""PyTorch's side of the mnistlab speed comparison.
+"""PyTorch's side of the mnistlab speed comparison (`./mnistlab bench --against-pytorch`).
 
-Trains the `seed003` preset (src/main/resources/presets/seed003.yaml) the usual PyTorch way:
-the same 8,000-parameter model, SGD(lr 0.1, momentum 0.9) with StepLR(8, 0.1), batch 128,
-per-sample RandomAffine(7 deg, translate 0.05, scale 0.95-1.05, bilinear, zero fill) and
-Normalize(0.1307, 0.3081), through torchvision transforms and a DataLoader.
+Trains the network and recipe mnistlab hands over, the usual PyTorch way, so both rows of the
+comparison are the same model trained the same way:
+  --model FILE        a model.py as mnistlab writes it (`export`, or `bench` into a temporary folder):
+                      its build() returns the spec's nn.Sequential, freshly initialised; dropout,
+                      groups, padding and the rest are the spec's.
+  --recipe FILE       the experiment's recipe as JSON, every key filled in (a preset's `recipe:` block,
+                      as mnistlab resolves it): batch_size; optimizer sgd (lr, momentum, nesterov,
+                      weight_decay) or adam (betas (momentum, 0.999), weight_decay); schedule constant,
+                      step/multistep (StepLR/MultiStepLR, per epoch) or onecycle (OneCycleLR, per batch,
+                      over the recipe's epochs); normalize mean/std; augment: rotation, translate, scale,
+                      shear and interpolation as torchvision's RandomAffine (zero fill), brightness and
+                      contrast as ColorJitter, both per sample in the DataLoader. Without augmentation the
+                      training images are normalized once up front and no torchvision is needed.
+  --expect-params N   the trainable parameter count mnistlab's spec has.
+The script refuses to run (exit 1, one line `error: ...`) when it cannot build that network or recipe
+(a key it does not know, an optimizer or schedule it cannot make, torchvision missing for augmentation)
+or when the network's trainable parameter count is not N.
 
 MNIST is read with numpy from the four raw IDX files (raw or .gz) in --data-dir, the folder
 mnistlab uses (`./mnistlab data where`); nothing is downloaded.
 
-    /usr/bin/python3 bench/pytorch_reference.py --max-batches 60 --threads 1   # quick timing
-    /usr/bin/python3 bench/pytorch_reference.py --epochs 1 --threads 1 --workers 1
+    /usr/bin/python3 bench/pytorch_reference.py --model DIR/model.py --recipe recipe.json \
+        --expect-params 1960 --max-batches 60 --threads 1        # quick timing
+    ... --epochs 1 --threads 1 --workers 1                       # one whole epoch
 
 Measured:
   train_images_per_s  images / wall second over each epoch's batches after the first 10 (warm-up);
                       the wall time includes waiting for the DataLoader (augmentation).
   seconds_per_epoch   wall time of the training pass (DataLoader start-up included, evaluation not);
-                      with --max-batches it is extrapolated to the full 469-batch epoch:
-                      time of the first 10 batches + 459 x mean time of the later batches.
+                      with --max-batches it is extrapolated to the full epoch of ceil(60000 / batch)
+                      batches: time of the first 10 batches + the rest x mean time of the later batches.
   eval_images_per_s   10,000 / wall time of a torch.no_grad() pass over the test set in batches of 1000
                       (test images are normalized once when loaded, so this is the model's speed).
 With several epochs, the speeds and seconds are the means over the epochs; test_accuracy is the last one.
@@ -25,6 +39,7 @@ The last line is `RESULT {json}`.
 """
 import argparse
 import gzip
+import importlib.util
 import json
 import os
 import random
@@ -34,20 +49,18 @@ import time
 
 import numpy as np
 import torch
-import torch.nn as nn
 import torch.nn.functional as F
 import torch.optim as optim
-from torch.optim.lr_scheduler import StepLR
-from torch.utils.data import DataLoader, Dataset
-from torchvision import transforms
-from torchvision.transforms import InterpolationMode
+from torch.optim.lr_scheduler import MultiStepLR, OneCycleLR, StepLR
+from torch.utils.data import DataLoader, Dataset, TensorDataset
 
-MEAN, STD = 0.1307, 0.3081
-BATCH_SIZE = 128
 WARMUP_BATCHES = 10
-TRAIN_SIZE = 60000
-FULL_EPOCH_BATCHES = (TRAIN_SIZE + BATCH_SIZE - 1) // BATCH_SIZE  # 469
-EXPECTED_PARAMS = 8000
+EVAL_BATCH = 1000
+
+
+def fail(message):
+    """Refuses to go on: one line on stderr, exit status 1."""
+    sys.exit(f"error: {message}")
 
 
 # ---------------------------------------------------------------- data
@@ -56,18 +69,18 @@ def _open(folder, name):
         path = os.path.join(folder, candidate)
         if os.path.isfile(path):
             return gzip.open(path, "rb") if candidate.endswith(".gz") else open(path, "rb")
-    sys.exit(f"error: {os.path.join(folder, name)}[.gz] not found "
-             f"(point --data-dir at a folder of the four MNIST IDX files, e.g. `./mnistlab data fetch`)")
+    fail(f"{os.path.join(folder, name)}[.gz] not found "
+         f"(point --data-dir at a folder of the four MNIST IDX files, e.g. `./mnistlab data fetch`)")
 
 
 def read_idx_images(folder, name):
     with _open(folder, name) as f:
         magic, n, rows, cols = struct.unpack(">IIII", f.read(16))
         if magic != 2051:
-            sys.exit(f"error: {name}: magic {magic}, expected 2051 (IDX images)")
+            fail(f"{name}: magic {magic}, expected 2051 (IDX images)")
         data = np.frombuffer(f.read(n * rows * cols), dtype=np.uint8).copy()  # writable
     if data.size != n * rows * cols:
-        sys.exit(f"error: {name}: truncated ({data.size} of {n * rows * cols} bytes)")
+        fail(f"{name}: truncated ({data.size} of {n * rows * cols} bytes)")
     return data.reshape(n, rows, cols)
 
 
@@ -75,17 +88,17 @@ def read_idx_labels(folder, name):
     with _open(folder, name) as f:
         magic, n = struct.unpack(">II", f.read(8))
         if magic != 2049:
-            sys.exit(f"error: {name}: magic {magic}, expected 2049 (IDX labels)")
+            fail(f"{name}: magic {magic}, expected 2049 (IDX labels)")
         data = np.frombuffer(f.read(n), dtype=np.uint8)
     if data.size != n:
-        sys.exit(f"error: {name}: truncated ({data.size} of {n} labels)")
+        fail(f"{name}: truncated ({data.size} of {n} labels)")
     return data.astype(np.int64)
 
 
 class IdxMnist(Dataset):
     """MNIST from numpy arrays; `transform` gets an HxW uint8 array (or a PIL image when pil=True)."""
 
-    def __init__(self, images, labels, transform=None, pil=False):
+    def __init__(self, images, labels, transform, pil=False):
         assert len(images) == len(labels)
         self.images, self.labels, self.transform, self.pil = images, labels, transform, pil
 
@@ -100,44 +113,139 @@ class IdxMnist(Dataset):
         return self.transform(img), int(self.labels[i])
 
 
-def train_transform(backend):
-    affine = transforms.RandomAffine(degrees=7, translate=(0.05, 0.05), scale=(0.95, 1.05),
-                                     interpolation=InterpolationMode.BILINEAR, fill=0)
+def normalized(images, mean, std, input_shape):
+    """uint8 images as float tensors of `input_shape`: k / 255, then (x - mean) / std."""
+    return ((torch.from_numpy(images).float().div(255.0) - mean) / std).reshape(-1, *input_shape)
+
+
+# ---------------------------------------------------------------- network (mnistlab's model.py)
+def load_network(path, expected_params):
+    """The spec's network from the build() of the model.py mnistlab wrote, refused unless its trainable
+    parameter count is the spec's."""
+    if not os.path.isfile(path):
+        fail(f"{path}: no such file (pass the model.py mnistlab writes with --model)")
+    sys.dont_write_bytecode = True  # no __pycache__ beside the user's (or the temporary) model.py
+    try:
+        spec = importlib.util.spec_from_file_location("mnistlab_model", path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        network, input_shape = module.build(), tuple(module.INPUT)
+    except Exception as e:  # whatever the file does wrong, one line naming it
+        fail(f"{path}: cannot build the network ({type(e).__name__}: {e})")
+    params = sum(p.numel() for p in network.parameters() if p.requires_grad)
+    if params != expected_params:
+        fail(f"the network built from {path} has {params:,} trainable parameters, the spec {expected_params:,}; "
+             f"refusing to compare two different networks")
+    return network, input_shape, params
+
+
+# ---------------------------------------------------------------- recipe (mnistlab's, as JSON)
+# Every key a recipe may hold; a key outside these is one this script would silently ignore, so it refuses.
+RECIPE_KEYS = {"epochs", "batch_size", "seed", "optimizer", "schedule", "normalize", "augment", "constraints"}
+BLOCK_KEYS = {
+    "optimizer": {"name", "lr", "momentum", "weight_decay", "nesterov"},
+    "normalize": {"mean", "std"},
+    "augment": {"rotation", "translate", "scale_min", "scale_max", "shear", "brightness", "contrast",
+                "interpolation"},
+    "constraints": {"max_params", "max_epochs", "target_accuracy", "last_epochs", "hard_budget"},  # not training
+}
+SCHEDULE_KEYS = {
+    "constant": set(),
+    "step": {"step_size", "gamma"},
+    "multistep": {"milestones", "gamma"},
+    "onecycle": {"max_lr", "pct_start", "div_factor", "final_div_factor", "anneal", "three_phase",
+                 "cycle_momentum", "base_momentum", "max_momentum"},
+}
+ADAM_BETA2, ADAM_EPS = 0.999, 1e-8  # mnistlab's TorchAdam
+
+
+def read_recipe(path):
+    """The recipe with unset (null) settings dropped; refused when it holds a key this script cannot build."""
+    try:
+        with open(path) as f:
+            recipe = json.load(f)
+    except (OSError, ValueError) as e:
+        fail(f"{path}: cannot read the recipe ({e})")
+    if not isinstance(recipe, dict):
+        fail(f"{path}: expected a JSON object (a recipe), got {type(recipe).__name__}")
+    unknown = set(recipe) - RECIPE_KEYS
+    if unknown:
+        fail(f"{path}: recipe key(s) {', '.join(sorted(unknown))} not known to this script; it cannot build that recipe")
+    for block in ("optimizer", "schedule", "normalize", "augment", "constraints"):
+        if not isinstance(recipe.get(block), dict):
+            fail(f"{path}: recipe.{block} is missing (mnistlab writes every block)")
+        recipe[block] = {k: v for k, v in recipe[block].items() if v is not None}
+        name = str(recipe[block].get("name", "")).lower()
+        if block == "schedule":
+            name = "step" if name == "steplr" else name
+            if name not in SCHEDULE_KEYS:
+                fail(f"{path}: schedule '{name}' is not one this script can build ({', '.join(SCHEDULE_KEYS)})")
+            recipe[block]["name"] = name
+        allowed = SCHEDULE_KEYS[name] | {"name"} if block == "schedule" else BLOCK_KEYS[block]
+        unknown = set(recipe[block]) - allowed
+        if unknown:
+            fail(f"{path}: recipe.{block} key(s) {', '.join(sorted(unknown))} not known to this script for "
+                 f"{name or block}; it cannot build that recipe")
+    if recipe["optimizer"].get("name") not in ("sgd", "adam"):
+        fail(f"{path}: optimizer '{recipe['optimizer'].get('name')}' is not one this script can build (sgd, adam)")
+    return recipe
+
+
+def make_optimizer(params, o):
+    if o["name"] == "sgd":
+        return optim.SGD(params, lr=o["lr"], momentum=o["momentum"], weight_decay=o["weight_decay"],
+                         nesterov=o["nesterov"])
+    # mnistlab's Adam takes beta1 from momentum (which OneCycle cycles, as PyTorch's OneCycleLR does)
+    return optim.Adam(params, lr=o["lr"], betas=(o["momentum"], ADAM_BETA2), eps=ADAM_EPS,
+                      weight_decay=o["weight_decay"])
+
+
+def make_schedule(optimizer, s, lr, total_steps):
+    """(scheduler or None, stepped per batch?): epoch schedules step after each epoch, OneCycle after each batch."""
+    if s["name"] == "constant":
+        return None, False
+    if s["name"] == "step":
+        return StepLR(optimizer, step_size=s["step_size"], gamma=s.get("gamma", 0.1)), False
+    if s["name"] == "multistep":
+        return MultiStepLR(optimizer, milestones=s["milestones"], gamma=s.get("gamma", 0.1)), False
+    settings = {k: v for k, v in s.items() if k not in ("name", "max_lr", "anneal")}
+    return OneCycleLR(optimizer, max_lr=s.get("max_lr", lr), total_steps=total_steps,
+                      anneal_strategy=s.get("anneal", "cos"), **settings), True
+
+
+def train_transform(a, mean, std, backend):
+    """The recipe's augmentation as torchvision transforms, or None when it has none."""
+    affine = (a["rotation"] > 0 or a["translate"] > 0 or a["shear"] > 0
+              or a["scale_min"] != 1 or a["scale_max"] != 1)
+    jitter = a["brightness"] > 0 or a["contrast"] > 0
+    if not (affine or jitter):
+        return None
+    try:
+        from torchvision import transforms
+        from torchvision.transforms import InterpolationMode
+    except ImportError:
+        fail("the recipe augments the training images, which takes torchvision, and it is not installed "
+             "(Debian: apt-get install python3-torchvision)")
+    if a["interpolation"] not in ("bilinear", "nearest"):
+        fail(f"augment.interpolation '{a['interpolation']}' is not one this script can build (bilinear, nearest)")
+    steps = []
+    if affine:
+        steps.append(transforms.RandomAffine(
+            degrees=a["rotation"], translate=(a["translate"], a["translate"]) if a["translate"] > 0 else None,
+            scale=(a["scale_min"], a["scale_max"]), shear=a["shear"] if a["shear"] > 0 else None,
+            interpolation=InterpolationMode(a["interpolation"]), fill=0))
+    if jitter:
+        steps.append(transforms.ColorJitter(brightness=a["brightness"], contrast=a["contrast"]))
+    norm = transforms.Normalize((mean,), (std,))
     if backend == "tensor":
         # ToTensor first: the warp samples float pixels in [0,1], as mnistlab's Augmenter does.
-        return transforms.Compose([transforms.ToTensor(), affine, transforms.Normalize((MEAN,), (STD,))])
+        return transforms.Compose([transforms.ToTensor(), *steps, norm])
     # PIL: the classic MNIST-example order (uint8 warp, then ToTensor).
-    return transforms.Compose([affine, transforms.ToTensor(), transforms.Normalize((MEAN,), (STD,))])
-
-
-# ---------------------------------------------------------------- model (preset seed003)
-def block(cin, cout, p=0.05):
-    # a 3x3 conv without padding or bias, then ReLU, BatchNorm and 5% dropout
-    return [nn.Conv2d(cin, cout, 3, bias=False), nn.ReLU(), nn.BatchNorm2d(cout), nn.Dropout(p)]
-
-
-class Seed003(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.features = nn.Sequential(
-            *block(1, 8),                          # 26x26
-            *block(8, 14),                         # 24x24
-            nn.Conv2d(14, 10, 1, bias=False),      # 1x1 transition
-            nn.MaxPool2d(2),                       # 12x12
-            *block(10, 14),                        # 10x10
-            *block(14, 16),                        # 8x8
-            *block(16, 20),                        # 6x6
-            nn.AvgPool2d(6),                       # GAP, 1x1
-            nn.Conv2d(20, 16, 1, bias=False),
-            nn.Conv2d(16, 10, 1, bias=False),
-        )
-
-    def forward(self, x):
-        return F.log_softmax(self.features(x).view(-1, 10), dim=1)
+    return transforms.Compose([*steps, transforms.ToTensor(), norm])
 
 
 # ---------------------------------------------------------------- loops
-def train_epoch(model, loader, optimizer, max_batches):
+def train_epoch(model, loader, optimizer, batch_scheduler, max_batches):
     model.train()
     n_batches = len(loader) if max_batches is None else min(max_batches, len(loader))
     t0 = time.perf_counter()
@@ -148,9 +256,11 @@ def train_epoch(model, loader, optimizer, max_batches):
     for data, target in loader:
         optimizer.zero_grad()
         output = model(data)
-        loss = F.nll_loss(output, target)
+        loss = F.cross_entropy(output, target)
         loss.backward()
         optimizer.step()
+        if batch_scheduler is not None:
+            batch_scheduler.step()
         done += 1
         bs = target.size(0)
         loss_sum += loss.item() * bs
@@ -165,12 +275,12 @@ def train_epoch(model, loader, optimizer, max_batches):
     t_end = time.perf_counter()
     wall = t_end - t0
     if t_warm is None or done <= WARMUP_BATCHES:
-        sys.exit(f"error: need more than {WARMUP_BATCHES} batches to measure (got {done})")
+        fail(f"need more than {WARMUP_BATCHES} batches to measure (got {done})")
     steady = t_end - t_warm
     ips = steady_images / steady
-    if done < FULL_EPOCH_BATCHES:
+    if done < len(loader):
         per_batch = steady / (done - WARMUP_BATCHES)
-        epoch_s = (t_warm - t0) + (FULL_EPOCH_BATCHES - WARMUP_BATCHES) * per_batch
+        epoch_s = (t_warm - t0) + (len(loader) - WARMUP_BATCHES) * per_batch
         extrapolated = True
     else:
         epoch_s = wall
@@ -186,7 +296,7 @@ def evaluate(model, loader):
     with torch.no_grad():
         for data, target in loader:
             output = model(data)
-            loss_sum += F.nll_loss(output, target, reduction="sum").item()
+            loss_sum += F.cross_entropy(output, target, reduction="sum").item()
             correct += output.argmax(dim=1).eq(target).sum().item()
             n += target.size(0)
     seconds = time.perf_counter() - t0
@@ -195,6 +305,10 @@ def evaluate(model, loader):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--model", required=True, help="model.py written by mnistlab; its build() is the network")
+    ap.add_argument("--recipe", required=True, help="the experiment's recipe as JSON, as mnistlab writes it")
+    ap.add_argument("--expect-params", type=int, required=True,
+                    help="the spec's trainable parameter count; any other count is refused")
     ap.add_argument("--data-dir", default=os.path.join(
         os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "mnistlab", "mnist"),
         help="folder of the four MNIST IDX files, raw or .gz (default: mnistlab's cache)")
@@ -204,7 +318,7 @@ def main():
                          % WARMUP_BATCHES)
     ap.add_argument("--threads", type=int, default=1, help="torch.set_num_threads (default 1)")
     ap.add_argument("--workers", type=int, default=1, help="DataLoader num_workers (default 1)")
-    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--seed", type=int, default=None, help="default: the recipe's seed")
     ap.add_argument("--aug-backend", choices=["tensor", "pil"], default="tensor",
                     help="RandomAffine on float tensors after ToTensor (default, like mnistlab) "
                          "or on PIL images before ToTensor")
@@ -214,45 +328,63 @@ def main():
     if args.max_batches is not None and args.max_batches <= WARMUP_BATCHES:
         ap.error(f"--max-batches must be > {WARMUP_BATCHES} (the warm-up batches are not timed)")
 
+    recipe = read_recipe(args.recipe)
+    model, input_shape, n_params = load_network(args.model, args.expect_params)
+    seed = recipe["seed"] if args.seed is None else args.seed
+    batch_size = recipe["batch_size"]
+    mean, std = recipe["normalize"]["mean"], recipe["normalize"]["std"]
+    transform = train_transform(recipe["augment"], mean, std, args.aug_backend)
+
     torch.set_num_threads(args.threads)
     torch.set_num_interop_threads(1)
-    random.seed(args.seed)
-    np.random.seed(args.seed)
-    torch.manual_seed(args.seed)
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
 
     d = os.path.expanduser(args.data_dir)
     train_x = read_idx_images(d, "train-images-idx3-ubyte")
     train_y = read_idx_labels(d, "train-labels-idx1-ubyte")
     test_x = read_idx_images(d, "t10k-images-idx3-ubyte")
     test_y = read_idx_labels(d, "t10k-labels-idx1-ubyte")
+    if (1, *train_x.shape[1:]) != input_shape:
+        fail(f"the network takes {input_shape} images, the data in {d} is 1x{train_x.shape[1]}x{train_x.shape[2]}")
 
-    train_set = IdxMnist(train_x, train_y, train_transform(args.aug_backend), pil=args.aug_backend == "pil")
-    # Test: Normalize only, applied once here (identical values to a per-sample Normalize).
-    test_norm = ((torch.from_numpy(test_x).float().div(255.0) - MEAN) / STD).unsqueeze(1)
-    test_set = torch.utils.data.TensorDataset(test_norm, torch.from_numpy(test_y))
+    if transform is None:
+        # nothing random per sample: normalize once, as a plain PyTorch loop would
+        train_set = TensorDataset(normalized(train_x, mean, std, input_shape), torch.from_numpy(train_y))
+    else:
+        train_set = IdxMnist(train_x, train_y, transform, pil=args.aug_backend == "pil")
+    # Test: normalized once here (identical values to a per-sample Normalize).
+    test_set = TensorDataset(normalized(test_x, mean, std, input_shape), torch.from_numpy(test_y))
 
     g = torch.Generator()
-    g.manual_seed(args.seed)
-    train_loader = DataLoader(train_set, batch_size=BATCH_SIZE, shuffle=True, num_workers=args.workers,
+    g.manual_seed(seed)
+    train_loader = DataLoader(train_set, batch_size=batch_size, shuffle=True, num_workers=args.workers,
                               pin_memory=False, generator=g)
-    test_loader = DataLoader(test_set, batch_size=1000, shuffle=False, num_workers=0)
+    test_loader = DataLoader(test_set, batch_size=EVAL_BATCH, shuffle=False, num_workers=0)
 
-    model = Seed003()
-    n_params = sum(p.numel() for p in model.parameters() if p.requires_grad)
+    try:
+        optimizer = make_optimizer(model.parameters(), recipe["optimizer"])
+        total_steps = max(recipe["epochs"], args.epochs) * len(train_loader)
+        scheduler, per_batch = make_schedule(optimizer, recipe["schedule"], recipe["optimizer"]["lr"], total_steps)
+    except (ValueError, TypeError, KeyError) as e:
+        fail(f"{args.recipe}: cannot build the recipe's optimizer or schedule ({type(e).__name__}: {e})")
+
     print(f"torch {torch.__version__}, threads {torch.get_num_threads()}, interop "
-          f"{torch.get_num_interop_threads()}, workers {args.workers}, batch {BATCH_SIZE}, "
-          f"augmentation on {args.aug_backend}, data {d}")
+          f"{torch.get_num_interop_threads()}, workers {args.workers}, batch {batch_size}, "
+          f"augmentation {'none' if transform is None else 'on ' + args.aug_backend}, data {d}")
+    print(f"network: {args.model}")
     print(f"Trainable params: {n_params:,}")
-    assert n_params == EXPECTED_PARAMS, f"expected {EXPECTED_PARAMS} trainable params, got {n_params}"
-
-    optimizer = optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
-    scheduler = StepLR(optimizer, step_size=8, gamma=0.1)
+    o, s = recipe["optimizer"], recipe["schedule"]
+    print(f"recipe: {o['name']} lr {o['lr']:g}, schedule {s['name']}, augmentation: "
+          + ("none" if transform is None else ", ".join(repr(t) for t in transform.transforms)))
 
     epochs = []
     for epoch in range(1, args.epochs + 1):
         lr = optimizer.param_groups[0]["lr"]
-        tr = train_epoch(model, train_loader, optimizer, args.max_batches)
-        scheduler.step()
+        tr = train_epoch(model, train_loader, optimizer, scheduler if per_batch else None, args.max_batches)
+        if scheduler is not None and not per_batch:
+            scheduler.step()
         test_loss, correct, n, eval_ips = evaluate(model, test_loader)
         acc = 100.0 * correct / n
         tr.update(test_loss=test_loss, test_acc=acc, eval_images_per_s=eval_ips)
@@ -260,27 +392,29 @@ def main():
         print(f"Epoch {epoch}: lr {lr:g}, {tr['batches']} batches in {tr['wall']:.1f} s, "
               f"train loss {tr['train_loss']:.4f}, train acc {tr['train_acc']:.2f}%, "
               f"{tr['train_images_per_s']:.0f} train images/s (after {WARMUP_BATCHES} warm-up batches), "
-              f"{tr['seconds_per_epoch']:.1f} s/epoch{' (extrapolated to 469 batches)' if tr['extrapolated'] else ''}, "
+              f"{tr['seconds_per_epoch']:.1f} s/epoch"
+              f"{f' (extrapolated to {len(train_loader)} batches)' if tr['extrapolated'] else ''}, "
               f"eval {eval_ips:.0f} images/s")
         print(f"Test set: Average loss: {test_loss:.4f}, Accuracy: {correct}/{n} ({acc:.2f}%)")
         sys.stdout.flush()
 
-    mean = lambda k: sum(e[k] for e in epochs) / len(epochs)
+    mean_of = lambda k: sum(e[k] for e in epochs) / len(epochs)
     result = {
         "framework": "pytorch",
         "torch_version": torch.__version__,
         "threads": args.threads,
         "workers": args.workers,
-        "batch_size": BATCH_SIZE,
-        "train_images_per_s": round(mean("train_images_per_s"), 1),
-        "eval_images_per_s": round(mean("eval_images_per_s"), 1),
-        "seconds_per_epoch": round(mean("seconds_per_epoch"), 2),
+        "batch_size": batch_size,
+        "train_images_per_s": round(mean_of("train_images_per_s"), 1),
+        "eval_images_per_s": round(mean_of("eval_images_per_s"), 1),
+        "seconds_per_epoch": round(mean_of("seconds_per_epoch"), 2),
         "extrapolated": any(e["extrapolated"] for e in epochs),
         "test_accuracy": round(epochs[-1]["test_acc"], 2),
         "epochs": args.epochs,
         "batches_per_epoch": epochs[-1]["batches"],
+        "augmentation": transform is not None,
         "aug_backend": args.aug_backend,
-        "seed": args.seed,
+        "seed": seed,
         "params": n_params,
     }
     print("RESULT " + json.dumps(result))

@@ -6,6 +6,7 @@ import dev.mnistlab.MnistlabException;
 import dev.mnistlab.data.MnistData;
 import dev.mnistlab.data.MnistSource;
 import dev.mnistlab.infer.DrawingServer;
+import dev.mnistlab.infer.TorchReference;
 import dev.mnistlab.report.Comparison;
 import dev.mnistlab.report.Journey;
 import dev.mnistlab.report.RunData;
@@ -249,13 +250,16 @@ public final class Mnistlab {
     }
 
     /**
-     * The same measurement of the same preset's network in PyTorch ({@code bench/pytorch_reference.py} under
-     * {@code python}, which needs torch and torchvision), on {@code batches} batches with {@code threads} threads.
+     * The same measurement in PyTorch ({@code bench/pytorch_reference.py} under {@code python}, which needs torch,
+     * and torchvision when the recipe augments), on {@code batches} batches with {@code threads} threads: the
+     * experiment's own network, built from the model.py {@code export} writes, trained with its recipe. Refused
+     * with a {@link dev.mnistlab.MnistlabException} when the script cannot build either, or builds a network of
+     * another trainable parameter count.
      */
     public static Benchmark.Measurement benchPytorch(Experiment experiment, int batches, int threads, Path dataDir,
                                                      String python) {
         MnistData data = MnistSource.load(dataDir, s -> { });
-        return Benchmark.pytorch(experiment.internal(), batches, threads, data.directory(), python);
+        return TorchReference.measure(experiment.internal(), batches, threads, data.directory(), python);
     }
 
     /** Serves a drawing page for a finished run on 127.0.0.1:{@code port} (0 picks a free port); close it to stop. */

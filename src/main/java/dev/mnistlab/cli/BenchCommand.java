@@ -28,10 +28,12 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--repeats", description = "Measurements per framework, interleaved (default 3).")
     int repeats = 3;
 
-    @Option(names = "--against-pytorch", description = "Also run bench/pytorch_reference.py with Debian's python3-torch.")
+    @Option(names = "--against-pytorch", description = "Also run bench/pytorch_reference.py with Debian's python3-torch: "
+            + "the preset's own network (its exported model.py) trained with its recipe; refused when the script cannot "
+            + "build either (augmentation needs torchvision).")
     boolean againstPytorch;
 
-    @Option(names = "--python", description = "Python with torch and torchvision (default /usr/bin/python3).")
+    @Option(names = "--python", description = "Python with torch, and torchvision for a recipe that augments (default /usr/bin/python3).")
     String python = "/usr/bin/python3";
 
     @Mixin
@@ -47,39 +49,45 @@ final class BenchCommand implements Callable<Integer> {
         Experiment probe = Experiment.preset(preset);
         int images = batches * probe.recipe().batchSize();
         Benchmark.Peak peak = Mnistlab.peakEstimate(threads);
-        System.out.printf(Locale.ROOT, "bench: %s, batch %d, %d training images per measured epoch, %d thread(s)%n",
-                preset, probe.recipe().batchSize(), images, threads);
+        System.out.printf(Locale.ROOT, "bench: %s (%,d trainable params), batch %d, %d training images per measured epoch, %d thread(s)%n",
+                preset, probe.model().parameters(), probe.recipe().batchSize(), images, threads);
         System.out.println("peak estimate: " + peak.text());
 
         List<double[]> ours = new ArrayList<>();
         List<double[]> theirs = new ArrayList<>();
+        long oursParams = 0;
+        long theirsParams = 0;
         for (int r = 1; r <= repeats; r++) {
             Benchmark.Measurement m = Mnistlab.bench(probe, images, threads, dataDir.dir);
             ours.add(new double[] {m.trainImagesPerSecond(), m.evalImagesPerSecond(), m.secondsPerEpoch(), m.gflops()});
+            oursParams = m.trainableParameters();
             System.out.printf(Locale.ROOT, "  mnistlab #%d: train %.0f img/s, eval %.0f img/s, %.1f s/epoch, %.2f GFLOP/s (%.1f MFLOP/image)%n",
                     r, m.trainImagesPerSecond(), m.evalImagesPerSecond(), m.secondsPerEpoch(), m.gflops(),
                     m.flopsPerImage() / 1e6);
             if (againstPytorch) {
                 Benchmark.Measurement t = Mnistlab.benchPytorch(probe, batches, threads, dataDir.dir, python);
                 theirs.add(new double[] {t.trainImagesPerSecond(), t.evalImagesPerSecond(), t.secondsPerEpoch(), t.gflops()});
-                System.out.printf(Locale.ROOT, "  PyTorch  #%d: train %.0f img/s, eval %.0f img/s, %.1f s/epoch, %.2f GFLOP/s%n",
-                        r, t.trainImagesPerSecond(), t.evalImagesPerSecond(), t.secondsPerEpoch(), t.gflops());
+                theirsParams = t.trainableParameters();
+                System.out.printf(Locale.ROOT, "  PyTorch  #%d: train %.0f img/s, eval %.0f img/s, %.1f s/epoch, %.2f GFLOP/s "
+                        + "(%s's network from its exported model.py, %,d trainable params)%n",
+                        r, t.trainImagesPerSecond(), t.evalImagesPerSecond(), t.secondsPerEpoch(), t.gflops(), preset,
+                        t.trainableParameters());
             }
         }
         System.out.println();
-        System.out.printf("%-16s %22s %12s %12s %10s %10s%n", "", "train img/s min/median", "s/epoch", "eval img/s",
-                "GFLOP/s", "% of peak");
-        row("mnistlab", ours, peak.gflops());
+        System.out.printf("%-16s %10s %22s %12s %12s %10s %10s%n", "", "params", "train img/s min/median", "s/epoch",
+                "eval img/s", "GFLOP/s", "% of peak");
+        row("mnistlab", oursParams, ours, peak.gflops());
         if (againstPytorch) {
-            row("PyTorch", theirs, peak.gflops());
+            row("PyTorch", theirsParams, theirs, peak.gflops());
             System.out.printf(Locale.ROOT, "ratio mnistlab / PyTorch (median training throughput): %.2fx%n",
                     median(ours, 0) / median(theirs, 0));
         }
         return 0;
     }
 
-    private static void row(String name, List<double[]> runs, double peak) {
-        System.out.printf(Locale.ROOT, "%-16s %10.0f / %-9.0f %12.1f %12.0f %10.2f %9.1f%%%n", name, min(runs, 0),
+    private static void row(String name, long params, List<double[]> runs, double peak) {
+        System.out.printf(Locale.ROOT, "%-16s %,10d %10.0f / %-9.0f %12.1f %12.0f %10.2f %9.1f%%%n", name, params, min(runs, 0),
                 median(runs, 0), median(runs, 2), median(runs, 1), median(runs, 3), peak > 0 ? 100 * median(runs, 3) / peak : 0);
     }
 

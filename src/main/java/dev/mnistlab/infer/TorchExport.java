@@ -9,6 +9,7 @@ import dev.mnistlab.Folders;
 import dev.mnistlab.MnistlabException;
 import dev.mnistlab.model.Layer;
 import dev.mnistlab.model.ShapeTrace;
+import dev.mnistlab.train.Experiment;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -58,7 +59,7 @@ public final class TorchExport {
                 }
                 writer.finish();
             });
-            AtomicFiles.write(temp.resolve(SCRIPT), script(model));
+            AtomicFiles.write(temp.resolve(SCRIPT), script(model.experiment()));
             if (!Files.exists(target)) {
                 move(temp, target); // the whole folder appears at once
             } else {
@@ -124,15 +125,20 @@ public final class TorchExport {
         return state;
     }
 
-    static String script(TrainedModel model) throws IOException {
+    /**
+     * model.py for {@code experiment}: its {@code build()} returns the spec's network with PyTorch's fresh
+     * initialisation; only the script's {@code main} loads trained weights, so the file also serves a network
+     * that has none yet (the PyTorch side of {@code bench}).
+     */
+    static String script(Experiment experiment) throws IOException {
         String template;
         try (InputStream in = TorchExport.class.getResourceAsStream("/export/model.py.template")) {
             template = new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
-        var norm = model.experiment().recipe().normalize();
-        var input = model.experiment().spec().input();
-        return template.replace("{{NAME}}", model.experiment().name())
-                .replace("{{MODULES}}", modules(model.experiment().spec().trace()))
+        var norm = experiment.recipe().normalize();
+        var input = experiment.spec().input();
+        return template.replace("{{NAME}}", experiment.name())
+                .replace("{{MODULES}}", modules(experiment.spec().trace()))
                 .replace("{{MEAN}}", Double.toString(norm.mean()))
                 .replace("{{STD}}", Double.toString(norm.std()))
                 .replace("{{INPUT}}", input.channels() + ", " + input.height() + ", " + input.width());

@@ -1,15 +1,11 @@
 package dev.mnistlab.train;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mnistlab.Folders;
 import dev.mnistlab.MnistlabException;
 import dev.mnistlab.data.MnistData;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Locale;
 
 /**
@@ -19,9 +15,12 @@ import java.util.Locale;
  */
 public final class Benchmark {
 
-    /** One measurement. Seconds per epoch are extrapolated to the full 60,000-image training set. */
+    /**
+     * One measurement of one network, named by its trainable parameter count. Seconds per epoch are
+     * extrapolated to the full 60,000-image training set.
+     */
     public record Measurement(double trainImagesPerSecond, double evalImagesPerSecond, double secondsPerEpoch,
-                              double gflops, long flopsPerImage) {}
+                              double gflops, long flopsPerImage, long trainableParameters) {}
 
     private Benchmark() {}
 
@@ -41,66 +40,10 @@ public final class Benchmark {
             long flops = 3 * e.spec().trace().forwardFlops(); // backward costs about twice the forward pass
             double trainRate = t.trainImages() / t.trainSeconds();
             return new Measurement(trainRate, t.evalImages() / t.evalSeconds(), 60_000 / trainRate,
-                    flops * trainRate / 1e9, flops);
+                    flops * trainRate / 1e9, flops, e.spec().trace().trainableParameters());
         } finally {
             Folders.deleteQuietly(dir);
         }
-    }
-
-    /**
-     * The same measurement in PyTorch: {@code bench/pytorch_reference.py} run by {@code python} (with torch and
-     * torchvision) on {@code batches} batches, {@code threads} threads, the MNIST files in {@code dataDir}. The
-     * script sits beside target/, where the launcher runs the jar from.
-     */
-    public static Measurement pytorch(Experiment experiment, int batches, int threads, Path dataDir, String python) {
-        Path script = repoFile("bench/pytorch_reference.py");
-        List<String> command = List.of(python, script.toString(), "--max-batches", Integer.toString(batches + 10),
-                "--threads", Integer.toString(threads), "--workers", "1", "--aug-backend", "pil",
-                "--data-dir", dataDir.toAbsolutePath().toString());
-        String out;
-        try {
-            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-            out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (p.waitFor() != 0) {
-                throw new MnistlabException("the PyTorch reference failed (" + String.join(" ", command) + "): "
-                        + out.lines().reduce((a, b) -> b).orElse("no output"));
-            }
-        } catch (IOException e) {
-            throw new MnistlabException("cannot run " + python + " (" + e.getMessage() + "); install python3-torch or pass --python");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new MnistlabException("interrupted while the PyTorch reference ran");
-        }
-        String line = out.lines().filter(l -> l.startsWith("RESULT ")).reduce((a, b) -> b)
-                .orElseThrow(() -> new MnistlabException("the PyTorch reference printed no RESULT line"));
-        JsonNode result;
-        try {
-            result = new ObjectMapper().readTree(line.substring("RESULT ".length()));
-        } catch (IOException e) {
-            throw new MnistlabException("the PyTorch reference printed an unreadable RESULT line: " + line);
-        }
-        long flops = 3 * experiment.spec().trace().forwardFlops();
-        double rate = result.get("train_images_per_s").asDouble();
-        return new Measurement(rate, result.get("eval_images_per_s").asDouble(), result.get("seconds_per_epoch").asDouble(),
-                flops * rate / 1e9, flops);
-    }
-
-    private static Path repoFile(String name) {
-        try {
-            Path jar = Path.of(Benchmark.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-            for (Path dir = jar; dir != null; dir = dir.getParent()) {
-                if (Files.exists(dir.resolve(name))) {
-                    return dir.resolve(name);
-                }
-            }
-        } catch (java.net.URISyntaxException ignored) {
-            // fall through to the working directory
-        }
-        Path here = Path.of(name);
-        if (!Files.exists(here)) {
-            throw new MnistlabException(name + " not found; run from the mnistlab repository");
-        }
-        return here;
     }
 
     /**
