@@ -38,7 +38,7 @@ final class JourneyCommand implements Callable<Integer> {
         Checks.positive("--epochs", epochs);
         if (check) {
             for (Mnistlab.JourneyStep step : Mnistlab.journeySteps(file)) {
-                System.out.printf(Locale.ROOT, "%-32s %,7d params%s, %d epochs%n", step.label(),
+                System.out.printf(Locale.ROOT, "%-32s %,7d params%s, %d epoch(s)%n", step.label(),
                         step.experiment().model().parameters(),
                         step.reportedParams() == null ? "" : String.format(Locale.ROOT, " (write-up: %,d)", step.reportedParams()),
                         epochs != null ? epochs : step.experiment().recipe().epochs());

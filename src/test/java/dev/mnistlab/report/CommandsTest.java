@@ -62,8 +62,8 @@ class CommandsTest {
         Files.writeString(file, "steps:\n  - {name: a, preset: seed001, reported: {params: 7753}}\n  - {name: b, preset: seed003}\n");
         CliRun o = run("journey", file.toString(), "--check", "--out", tmp.resolve("out").toString());
         assertThat(o.code()).isZero();
-        assertThat(o.out()).contains("1. a").contains("7,753 params (write-up: 7,753), 15 epochs")
-                .contains("2. b").contains("8,000 params, 15 epochs");
+        assertThat(o.out()).contains("1. a").contains("7,753 params (write-up: 7,753), 15 epoch(s)")
+                .contains("2. b").contains("8,000 params, 15 epoch(s)");
         assertThat(tmp.resolve("out")).doesNotExist();
     }
 
