@@ -33,7 +33,7 @@ public class PaddedWeightsProbe {
         int bad = 0;
         try (NDManager m = NDManager.newBaseManager("PyTorch")) {
             if (zeroed) {
-                ZeroedTorchMemory.enable();
+                ZeroedTorchMemory.backward(); // left open: zero fill from here on
             }
             for (int trial = 0; trial < 20; trial++) {
                 try (NDManager s = m.newSubManager()) {

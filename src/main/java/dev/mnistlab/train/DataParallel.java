@@ -70,7 +70,6 @@ final class DataParallel implements AutoCloseable {
         this.mainParameters = parameters(main);
         this.inputShape = inputShape;
         JniUtils.setNumThreads(layout.threadsPerCopy());
-        ZeroedTorchMemory.enable(); // backward reads padding oneDNN never writes
         for (int i = 1; i < layout.copies(); i++) {
             Block block = ModelBuilder.build(spec);
             NDManager manager = trainer.getManager().newSubManager();
@@ -222,7 +221,9 @@ final class DataParallel implements AutoCloseable {
             try (GradientCollector collector = trainer.newGradientCollector()) {
                 logits = trainer.forward(new NDList(x)).singletonOrThrow();
                 loss = trainer.getLoss().evaluate(new NDList(y), new NDList(logits));
-                collector.backward(weighted(loss, to - from, batch.size()));
+                try (ZeroedTorchMemory.Scope zeroed = ZeroedTorchMemory.backward()) {
+                    collector.backward(weighted(loss, to - from, batch.size()));
+                }
             }
             return new Shard(to - from, loss.getFloat(), logits.argMax(1).eq(y).countNonzero().getLong());
         }
@@ -238,7 +239,9 @@ final class DataParallel implements AutoCloseable {
             NDArray logits = copy.block().forward(copy.store(), new NDList(x), true).singletonOrThrow();
             NDArray loss = trainer.getLoss().evaluate(new NDList(y), new NDList(logits));
             NDArray head = weighted(loss, to - from, batch.size());
-            JniUtils.backward((PtNDArray) head, (PtNDArray) m.ones(head.getShape()), false, false);
+            try (ZeroedTorchMemory.Scope zeroed = ZeroedTorchMemory.backward()) {
+                JniUtils.backward((PtNDArray) head, (PtNDArray) m.ones(head.getShape()), false, false);
+            }
             return new Shard(to - from, loss.getFloat(), logits.argMax(1).eq(y).countNonzero().getLong());
         } finally {
             JniUtils.setGradMode(false);
