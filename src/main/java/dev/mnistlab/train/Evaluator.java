@@ -16,14 +16,14 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * The one evaluation routine: a model's forward pass over a labelled split in batches of 1,000 in split
+ * The one evaluation routine: a model's forward pass over a labelled split in batches of 250 in split
  * order, scored with the loss training minimises (DJL's softmax cross-entropy, the batch means weighted by
  * batch size). Training calls it after every epoch, {@code evaluate} and library users on a trained model,
  * so all report the same numbers.
  */
 public final class Evaluator {
 
-    static final int BATCH = 1000;
+    static final int BATCH = 250;
     private static final Loss LOSS = Loss.softmaxCrossEntropyLoss();
 
     /**
