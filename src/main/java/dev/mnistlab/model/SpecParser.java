@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.mnistlab.MnistlabException;
 import dev.mnistlab.YamlFiles;
 import dev.mnistlab.model.Layer.Kind;
+import java.util.AbstractMap;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -125,11 +126,11 @@ public final class SpecParser {
     /** A layer item's type and its value (null for a word alone): {@code - relu} or {@code - conv: {out: 8}}. */
     private static Map.Entry<String, JsonNode> typeAndValue(JsonNode item, String origin) {
         if (item.isTextual()) {
-            return new java.util.AbstractMap.SimpleEntry<>(item.asText(), null);
+            return new AbstractMap.SimpleEntry<>(item.asText(), null);
         }
         if (item.isObject() && item.size() == 1) {
             Map.Entry<String, JsonNode> entry = item.fields().next();
-            return new java.util.AbstractMap.SimpleEntry<>(entry.getKey(), entry.getValue().isNull() ? null : entry.getValue());
+            return new AbstractMap.SimpleEntry<>(entry.getKey(), entry.getValue().isNull() ? null : entry.getValue());
         }
         throw new MnistlabException(origin + ": expected a layer like '- relu' or '- conv: {out: 8}', got " + item);
     }
