@@ -6,9 +6,12 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.norm.BatchNorm;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.ParameterStore;
 import dev.mnistlab.data.Batch;
 import dev.mnistlab.data.BatchStream;
+import dev.mnistlab.model.ModelBuilder;
 import dev.mnistlab.model.Shape3;
 import dev.mnistlab.model.StagingBuffer;
 import java.util.ArrayList;
@@ -46,10 +49,9 @@ final class BatchNormUpdate {
                     NDArray x = staging.wrap(m, batch.images(), 0, batch.size() * pixels,
                             new Shape(batch.size(), input.channels(), input.height(), input.width()));
                     for (int i = 0; i < children.size(); i++) {
-                        if (children.get(i) instanceof BatchNorm) {
-                            accumulate(sums, i, x, totals);
-                        }
-                        x = children.get(i).forward(store, new NDList(x), true).singletonOrThrow();
+                        x = children.get(i) instanceof BatchNorm
+                                ? normalised(children.get(i), x, sums.computeIfAbsent(i, k -> new NDArray[2]), totals)
+                                : children.get(i).forward(store, new NDList(x), true).singletonOrThrow();
                     }
                 }
                 count++;
@@ -62,22 +64,28 @@ final class BatchNormUpdate {
         }
     }
 
-    /** Adds the batch's per-channel mean and unbiased variance of {@code x} (N x C x H x W, or N x C) to the sums. */
-    private static void accumulate(Map<Integer, NDArray[]> sums, int child, NDArray x, NDManager totals) {
-        long channels = x.getShape().get(1);
-        // one row per channel holding all its values (libtorch's mean here takes a single axis)
-        NDArray rows = (x.getShape().dimension() == 4 ? x.transpose(1, 0, 2, 3) : x.transpose()).reshape(channels, -1);
-        long values = rows.getShape().get(1);
-        NDArray mean = rows.mean(new int[] {1});
-        NDArray variance = rows.sub(mean.reshape(channels, 1)).square().sum(new int[] {1}).divi(values - 1);
-        NDArray[] sum = sums.get(child);
-        if (sum == null) {
-            mean.attach(totals);
-            variance.attach(totals);
-            sums.put(child, new NDArray[] {mean, variance});
+    /**
+     * BatchNorm in training mode on {@code x} (N x C x H x W, or N x C), normalised with the batch's statistics,
+     * whose per-channel mean and unbiased variance are added to {@code sum}: libtorch's batch_norm with momentum
+     * 1 leaves exactly those in the running arrays it is given.
+     */
+    private static NDArray normalised(Block batchNorm, NDArray x, NDArray[] sum, NDManager totals) {
+        var parameters = batchNorm.getParameters();
+        Shape channels = new Shape(x.getShape().get(1));
+        NDManager batch = x.getManager();
+        PtNDArray mean = (PtNDArray) batch.zeros(channels);
+        PtNDArray variance = (PtNDArray) batch.ones(channels);
+        NDArray y = JniUtils.batchNorm((PtNDArray) x, mean, variance, (PtNDArray) parameters.get("gamma").getArray(),
+                (PtNDArray) parameters.get("beta").getArray(), true, 1.0, ModelBuilder.BATCHNORM_EPSILON);
+        if (sum[0] == null) {
+            sum[0] = mean.duplicate();
+            sum[1] = variance.duplicate();
+            sum[0].attach(totals);
+            sum[1].attach(totals);
         } else {
             sum[0].addi(mean);
             sum[1].addi(variance);
         }
+        return y;
     }
 }
