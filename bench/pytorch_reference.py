@@ -14,6 +14,10 @@ comparison are the same model trained the same way:
                       shear and interpolation as torchvision's RandomAffine (zero fill), brightness and
                       contrast as ColorJitter, both per sample in the DataLoader. Without augmentation the
                       training images are normalized once up front and no torchvision is needed.
+                      loss label_smoothing as CrossEntropyLoss's; average ema (swa_utils.AveragedModel with
+                      torch.lerp(avg, w, 1 - decay) and use_buffers=True, updated after every step, timed) or
+                      swa (AveragedModel's equal average from start_epoch on, then update_bn over the training
+                      loader, both after the timed pass); the averaged model is what is evaluated.
   --expect-params N   the trainable parameter count mnistlab's spec has.
 The script refuses to run (exit 1, one line `error: ...`) when it cannot build that network or recipe
 (a key it does not know, an optimizer or schedule it cannot make, torchvision missing for augmentation)
@@ -52,6 +56,7 @@ import torch
 import torch.nn.functional as F
 import torch.optim as optim
 from torch.optim.lr_scheduler import MultiStepLR, OneCycleLR, StepLR
+from torch.optim.swa_utils import AveragedModel, update_bn
 from torch.utils.data import DataLoader, Dataset, TensorDataset
 
 WARMUP_BATCHES = 10
@@ -141,8 +146,11 @@ def load_network(path, expected_params):
 
 # ---------------------------------------------------------------- recipe (mnistlab's, as JSON)
 # Every key a recipe may hold; a key outside these is one this script would silently ignore, so it refuses.
-RECIPE_KEYS = {"epochs", "batch_size", "seed", "optimizer", "schedule", "normalize", "augment", "constraints"}
+RECIPE_KEYS = {"epochs", "batch_size", "seed", "optimizer", "schedule", "normalize", "augment", "constraints",
+               "average", "loss"}
+AVERAGE_KEYS = {"none": set(), "ema": {"decay"}, "swa": {"start_epoch"}}
 BLOCK_KEYS = {
+    "loss": {"label_smoothing"},
     "optimizer": {"name", "lr", "momentum", "weight_decay", "nesterov"},
     "normalize": {"mean", "std"},
     "augment": {"rotation", "translate", "scale_min", "scale_max", "shear", "brightness", "contrast",
@@ -171,7 +179,9 @@ def read_recipe(path):
     unknown = set(recipe) - RECIPE_KEYS
     if unknown:
         fail(f"{path}: recipe key(s) {', '.join(sorted(unknown))} not known to this script; it cannot build that recipe")
-    for block in ("optimizer", "schedule", "normalize", "augment", "constraints"):
+    for block in ("optimizer", "schedule", "normalize", "augment", "constraints", "average", "loss"):
+        if block in ("average", "loss") and block not in recipe:
+            recipe[block] = {"kind": "none"} if block == "average" else {"label_smoothing": 0.0}  # an older mnistlab
         if not isinstance(recipe.get(block), dict):
             fail(f"{path}: recipe.{block} is missing (mnistlab writes every block)")
         recipe[block] = {k: v for k, v in recipe[block].items() if v is not None}
@@ -181,7 +191,12 @@ def read_recipe(path):
             if name not in SCHEDULE_KEYS:
                 fail(f"{path}: schedule '{name}' is not one this script can build ({', '.join(SCHEDULE_KEYS)})")
             recipe[block]["name"] = name
-        allowed = SCHEDULE_KEYS[name] | {"name"} if block == "schedule" else BLOCK_KEYS[block]
+        if block == "average":
+            name = str(recipe[block].get("kind", "none"))
+            if name not in AVERAGE_KEYS:
+                fail(f"{path}: average kind '{name}' is not one this script can build ({', '.join(AVERAGE_KEYS)})")
+        allowed = (SCHEDULE_KEYS[name] | {"name"} if block == "schedule"
+                   else AVERAGE_KEYS[name] | {"kind"} if block == "average" else BLOCK_KEYS[block])
         unknown = set(recipe[block]) - allowed
         if unknown:
             fail(f"{path}: recipe.{block} key(s) {', '.join(sorted(unknown))} not known to this script for "
@@ -245,7 +260,17 @@ def train_transform(a, mean, std, backend):
 
 
 # ---------------------------------------------------------------- loops
-def train_epoch(model, loader, optimizer, batch_scheduler, max_batches):
+def make_average(model, a):
+    """The recipe's AveragedModel, or None. ema: the lerp of torch>=2.1's get_ema_multi_avg_fn, written out for
+    older torch, buffers averaged too; swa: the default equal average (BatchNorm statistics from update_bn)."""
+    if a["kind"] == "ema":
+        def ema(averaged, current, num_averaged):
+            return torch.lerp(averaged, current, 1 - a["decay"]) if averaged.is_floating_point() else current
+        return AveragedModel(model, avg_fn=ema, use_buffers=True)
+    return AveragedModel(model) if a["kind"] == "swa" else None
+
+
+def train_epoch(model, loader, optimizer, batch_scheduler, max_batches, label_smoothing=0.0, after_step=None):
     model.train()
     n_batches = len(loader) if max_batches is None else min(max_batches, len(loader))
     t0 = time.perf_counter()
@@ -256,9 +281,11 @@ def train_epoch(model, loader, optimizer, batch_scheduler, max_batches):
     for data, target in loader:
         optimizer.zero_grad()
         output = model(data)
-        loss = F.cross_entropy(output, target)
+        loss = F.cross_entropy(output, target, label_smoothing=label_smoothing)
         loss.backward()
         optimizer.step()
+        if after_step is not None:
+            after_step(model)
         if batch_scheduler is not None:
             batch_scheduler.step()
         done += 1
@@ -379,13 +406,23 @@ def main():
     print(f"recipe: {o['name']} lr {o['lr']:g}, schedule {s['name']}, augmentation: "
           + ("none" if transform is None else ", ".join(repr(t) for t in transform.transforms)))
 
+    average = make_average(model, recipe["average"])
+    ema_step = average.update_parameters if recipe["average"]["kind"] == "ema" else None
     epochs = []
     for epoch in range(1, args.epochs + 1):
         lr = optimizer.param_groups[0]["lr"]
-        tr = train_epoch(model, train_loader, optimizer, scheduler if per_batch else None, args.max_batches)
+        tr = train_epoch(model, train_loader, optimizer, scheduler if per_batch else None, args.max_batches,
+                         recipe["loss"]["label_smoothing"], ema_step)
         if scheduler is not None and not per_batch:
             scheduler.step()
-        test_loss, correct, n, eval_ips = evaluate(model, test_loader)
+        evaluated = model
+        if recipe["average"]["kind"] == "ema":
+            evaluated = average
+        elif recipe["average"]["kind"] == "swa" and epoch >= recipe["average"]["start_epoch"]:
+            average.update_parameters(model)
+            update_bn(train_loader, average)
+            evaluated = average
+        test_loss, correct, n, eval_ips = evaluate(evaluated, test_loader)
         acc = 100.0 * correct / n
         tr.update(test_loss=test_loss, test_acc=acc, eval_images_per_s=eval_ips)
         epochs.append(tr)

@@ -66,7 +66,7 @@ public final class Model {
     /** One row per layer, as torchsummary lists them. */
     public List<LayerRow> layers() {
         return trace.steps().stream()
-                .map(s -> new LayerRow(s.layer().kind().torchName() + "-" + s.index(), s.out().torchString(), s.params()))
+                .map(s -> new LayerRow(s.torchName(), s.out().torchString(), s.params()))
                 .toList();
     }
 

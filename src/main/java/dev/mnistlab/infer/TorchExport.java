@@ -37,6 +37,8 @@ public final class TorchExport {
     private static final Map<String, String> TORCH_NAMES = Map.of("weight", "weight", "bias", "bias",
             "gamma", "weight", "beta", "bias", "runningMean", "running_mean", "runningVar", "running_var");
 
+    private static final java.util.Set<String> FROZEN_AFFINE = java.util.Set.of("gamma", "beta");
+
     private TorchExport() {}
 
     /**
@@ -109,12 +111,18 @@ public final class TorchExport {
         }
     }
 
-    /** Sequential index + "." + PyTorch name, in module order. */
+    /**
+     * Sequential index + "." + PyTorch name, in module order. A BatchNorm without affine has no weight and bias
+     * in PyTorch; DJL's frozen gamma (ones) and beta (zeros) are left out.
+     */
     static Map<String, NDArray> stateDict(TrainedModel model) {
         Map<String, NDArray> state = new java.util.LinkedHashMap<>();
         List<Block> children = new ArrayList<>(model.block().getChildren().values());
         for (int i = 0; i < children.size(); i++) {
             for (Pair<String, Parameter> p : children.get(i).getParameters()) {
+                if (FROZEN_AFFINE.contains(p.getKey()) && !p.getValue().requiresGradient()) {
+                    continue;
+                }
                 String torch = TORCH_NAMES.get(p.getKey());
                 if (torch == null) {
                     throw new IllegalStateException("no PyTorch name for DJL parameter " + p.getKey());
@@ -156,8 +164,9 @@ public final class TorchExport {
                 case RELU -> "nn.ReLU()";
                 case SILU -> "nn.SiLU()";
                 case GELU -> "nn.GELU()";
+                case LEAKY_RELU -> "nn.LeakyReLU(" + l.slope() + ")";
                 case BATCHNORM -> (s.in().flat() ? "nn.BatchNorm1d(" : "nn.BatchNorm2d(") + s.in().channels()
-                        + ", eps=1e-5, momentum=0.1)";
+                        + ", eps=1e-5, momentum=0.1" + (l.affine() ? "" : ", affine=False") + ")";
                 case DROPOUT -> "nn.Dropout(" + l.rate() + ")";
                 case MAXPOOL -> "nn.MaxPool2d(" + l.kernel() + ", stride=" + l.stride() + ")";
                 case AVGPOOL -> "nn.AvgPool2d(" + l.kernel() + ", stride=" + l.stride() + ")";

@@ -12,10 +12,12 @@ package dev.mnistlab.model;
  *               channel count a depthwise one
  * @param bias whether conv/linear carry a bias
  * @param rate dropout probability
+ * @param slope LeakyReLU's negative slope
+ * @param affine whether BatchNorm learns its scale and shift (PyTorch's {@code affine}); true elsewhere
  * @param origin where the layer came from in the spec, for messages ("layer 3 (block)")
  */
-public record Layer(
-        Kind kind, int out, int kernel, int padding, int stride, int groups, boolean bias, double rate, String origin) {
+public record Layer(Kind kind, int out, int kernel, int padding, int stride, int groups, boolean bias, double rate,
+                    double slope, boolean affine, String origin) {
 
     /** Layer kinds, named as torchsummary names PyTorch's modules. */
     public enum Kind {
@@ -23,6 +25,7 @@ public record Layer(
         RELU("ReLU"),
         SILU("SiLU"),
         GELU("GELU"),
+        LEAKY_RELU("LeakyReLU"),
         BATCHNORM("BatchNorm2d"),
         DROPOUT("Dropout"),
         MAXPOOL("MaxPool2d"),
@@ -49,6 +52,15 @@ public record Layer(
     }
 
     static Layer simple(Kind kind, String origin) {
-        return new Layer(kind, 0, 0, 0, 1, 1, false, 0, origin);
+        return new Layer(kind, 0, 0, 0, 1, 1, false, 0, 0, true, origin);
+    }
+
+    static Layer leakyRelu(double slope, String origin) {
+        return new Layer(Kind.LEAKY_RELU, 0, 0, 0, 1, 1, false, 0, slope, true, origin);
+    }
+
+    /** BatchNorm, with or without its learnt scale and shift. */
+    static Layer batchNorm(boolean affine, String origin) {
+        return new Layer(Kind.BATCHNORM, 0, 0, 0, 1, 1, false, 0, 0, affine, origin);
     }
 }

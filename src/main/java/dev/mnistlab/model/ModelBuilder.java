@@ -16,6 +16,9 @@ import ai.djl.nn.pooling.Pool;
 /** Turns a checked spec into a DJL block. */
 public final class ModelBuilder {
 
+    /** BatchNorm's epsilon, PyTorch's default. */
+    public static final float BATCHNORM_EPSILON = 1e-5f;
+
     private ModelBuilder() {}
 
     public static SequentialBlock build(ModelSpec spec) {
@@ -63,8 +66,12 @@ public final class ModelBuilder {
             case RELU -> Activation.reluBlock();
             case SILU -> new LambdaBlock(in -> new NDList(silu(in.singletonOrThrow())), "SiLU");
             case GELU -> Activation.geluBlock();
-            // DJL's momentum is the weight of the old running value: 0.9 here is PyTorch's 0.1
-            case BATCHNORM -> BatchNorm.builder().optMomentum(0.9f).optEpsilon(1e-5f).build();
+            // libtorch's leaky_relu takes the slope as a double, not as an array DJL could free early (see silu)
+            case LEAKY_RELU -> Activation.leakyReluBlock((float) l.slope());
+            // DJL's momentum is the weight of the old running value: 0.9 here is PyTorch's 0.1. Without affine,
+            // DJL keeps gamma (ones) and beta (zeros) as parameters that need no gradient, so no optimizer moves them
+            case BATCHNORM -> BatchNorm.builder().optMomentum(0.9f).optEpsilon(BATCHNORM_EPSILON)
+                    .optScale(l.affine()).optCenter(l.affine()).build();
             case DROPOUT -> new SeededDropout(l.rate());
             case MAXPOOL -> Pool.maxPool2dBlock(new Shape(l.kernel(), l.kernel()), new Shape(l.stride(), l.stride()));
             case AVGPOOL -> Pool.avgPool2dBlock(new Shape(l.kernel(), l.kernel()), new Shape(l.stride(), l.stride()));

@@ -16,7 +16,7 @@ public final class ModelSummary {
         sb.append(String.format("%25s %25s %15s%n", "Layer (type)", "Output Shape", "Param #"));
         sb.append(DOUBLE_RULE).append('\n');
         for (ShapeTrace.Step step : trace.steps()) {
-            String name = step.layer().kind().torchName() + "-" + step.index();
+            String name = step.torchName();
             sb.append(String.format("%25s %25s %15s%n", name, step.out().torchString(), thousands(step.params())));
         }
         long total = trace.trainableParameters();

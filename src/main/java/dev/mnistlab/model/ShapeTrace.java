@@ -24,7 +24,14 @@ public final class ShapeTrace {
     private static final int FLOAT_BYTES = 4;
 
     /** One row of the trace. */
-    public record Step(int index, Layer layer, Shape3 in, Shape3 out, long params) {}
+    public record Step(int index, Layer layer, Shape3 in, Shape3 out, long params) {
+
+        /** The row's name in torchsummary's table, e.g. "Conv2d-1"; BatchNorm over a flat vector is BatchNorm1d. */
+        public String torchName() {
+            String module = layer.kind() == Layer.Kind.BATCHNORM && in.flat() ? "BatchNorm1d" : layer.kind().torchName();
+            return module + "-" + index;
+        }
+    }
 
     private final List<Step> steps;
     private final Shape3 output;
@@ -160,7 +167,7 @@ public final class ShapeTrace {
                 }
                 yield in;
             }
-            case RELU, SILU, GELU, BATCHNORM, DROPOUT -> in;
+            case RELU, LEAKY_RELU, SILU, GELU, BATCHNORM, DROPOUT -> in;
         };
     }
 
@@ -177,7 +184,8 @@ public final class ShapeTrace {
             case CONV -> (long) layer.out() * (in.channels() / layer.groups()) * layer.kernel() * layer.kernel()
                     + (layer.bias() ? layer.out() : 0);
             case LINEAR -> (long) layer.out() * in.size() + (layer.bias() ? layer.out() : 0);
-            case BATCHNORM -> 2L * in.channels();
+            // without affine, PyTorch's BatchNorm has no parameters (DJL keeps a frozen scale and shift, not trained)
+            case BATCHNORM -> layer.affine() ? 2L * in.channels() : 0;
             default -> 0;
         };
     }

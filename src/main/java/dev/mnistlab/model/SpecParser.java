@@ -2,7 +2,9 @@ package dev.mnistlab.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.mnistlab.MnistlabException;
+import dev.mnistlab.YamlFiles;
 import dev.mnistlab.model.Layer.Kind;
+import java.util.AbstractMap;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -13,7 +15,8 @@ import java.util.Set;
  * Reads an architecture from YAML. A layer is a word ({@code - relu}) or a one-key map whose value
  * is either its main size ({@code - conv: 10}, {@code - maxpool: 2}, {@code - dropout: 0.05}) or a
  * map of settings ({@code - conv: {out: 10, kernel: 1}}). {@code - block: N} is the write-ups'
- * conv -> ReLU -> BN -> dropout unit, configured once under the top-level {@code block:} key.
+ * conv -> ReLU -> BN -> dropout unit, configured once under the top-level {@code block:} key; its
+ * {@code then} list holds activations and BatchNorm written as layers are ({@code relu}, {@code {bn: {affine: false}}}).
  */
 public final class SpecParser {
 
@@ -24,10 +27,15 @@ public final class SpecParser {
     private static final Set<String> LINEAR_KEYS = Set.of("out", "bias");
     private static final Set<String> DROPOUT_KEYS = Set.of("rate");
     private static final Set<String> SHUFFLE_KEYS = Set.of("groups");
+    private static final Set<String> BATCHNORM_KEYS = Set.of("affine");
+    private static final Set<String> LEAKY_RELU_KEYS = Set.of("slope");
+    /** PyTorch's nn.LeakyReLU default. */
+    private static final double DEFAULT_SLOPE = 0.01;
     /** Layers that are a word alone: {@code - relu: 5} is a slip, not a setting to ignore. */
-    private static final Set<String> WORDS = Set.of("relu", "silu", "gelu", "bn", "batchnorm", "gap", "flatten");
-    private static final List<String> TYPES = List.of("block", "conv", "relu", "silu", "gelu", "bn", "batchnorm", "dropout",
-            "maxpool", "avgpool", "gap", "flatten", "linear", "shuffle");
+    private static final Set<String> WORDS = Set.of("relu", "silu", "gelu", "gap", "flatten");
+    private static final List<String> TYPES = List.of("block", "conv", "relu", "leaky_relu", "silu", "gelu", "bn", "batchnorm",
+            "dropout", "maxpool", "avgpool", "gap", "flatten", "linear", "shuffle");
+    private static final String THEN_ITEMS = "an activation (relu, leaky_relu, silu, gelu), bn and dropout";
 
     private SpecParser() {}
 
@@ -80,27 +88,19 @@ public final class SpecParser {
     }
 
     private static void parseLayer(JsonNode item, String origin, JsonNode blockDefaults, List<Layer> out) {
-        String type;
-        JsonNode value;
-        if (item.isTextual()) {
-            type = item.asText();
-            value = null;
-        } else if (item.isObject() && item.size() == 1) {
-            Map.Entry<String, JsonNode> entry = item.fields().next();
-            type = entry.getKey();
-            value = entry.getValue().isNull() ? null : entry.getValue();
-        } else {
-            throw new MnistlabException(origin + ": expected a layer like '- relu' or '- conv: {out: 8}', got " + item);
-        }
+        Map.Entry<String, JsonNode> typed = typeAndValue(item, origin);
+        String type = typed.getKey();
+        JsonNode value = typed.getValue();
         String label = origin + " (" + type + ")";
-        if (value != null && WORDS.contains(type)) {
-            throw new MnistlabException(label + ": '" + type + "' takes no settings (got " + value + "); write '- " + type + "'");
+        Layer activationOrNorm = activationOrNorm(type, value, label, label);
+        if (activationOrNorm != null) {
+            out.add(activationOrNorm);
+            return;
         }
+        requireNoSettingsForAWord(type, value, label);
         switch (type) {
             case "block" -> expandBlock(value, blockDefaults, label, out);
             case "conv" -> out.add(conv(settings(value, "out", CONV_KEYS, label), null, label));
-            case "relu", "silu", "gelu" -> out.add(activation(type, label));
-            case "bn", "batchnorm" -> out.add(Layer.simple(Kind.BATCHNORM, label));
             case "gap" -> out.add(Layer.simple(Kind.GAP, label));
             case "flatten" -> out.add(Layer.simple(Kind.FLATTEN, label));
             case "dropout" -> out.add(dropout(number(settings(value, "rate", DROPOUT_KEYS, label), "rate", label, -1), label));
@@ -108,17 +108,59 @@ public final class SpecParser {
                 JsonNode s = settings(value, "kernel", POOL_KEYS, label);
                 int kernel = positive(s, "kernel", label, 2);
                 int stride = positive(s, "stride", label, kernel);
-                out.add(new Layer(type.equals("maxpool") ? Kind.MAXPOOL : Kind.AVGPOOL, 0, kernel, 0, stride, 1, false, 0, label));
+                out.add(new Layer(type.equals("maxpool") ? Kind.MAXPOOL : Kind.AVGPOOL, 0, kernel, 0, stride, 1, false, 0, 0,
+                        true, label));
             }
             case "shuffle" -> out.add(new Layer(Kind.SHUFFLE, 0, 0, 0, 1,
-                    positive(settings(value, "groups", SHUFFLE_KEYS, label), "groups", label, -1), false, 0, label));
+                    positive(settings(value, "groups", SHUFFLE_KEYS, label), "groups", label, -1), false, 0, 0, true, label));
             case "linear" -> {
                 JsonNode s = settings(value, "out", LINEAR_KEYS, label);
-                out.add(new Layer(Kind.LINEAR, positive(s, "out", label, -1), 0, 0, 1, 1, bool(s, "bias", true), 0, label));
+                out.add(new Layer(Kind.LINEAR, positive(s, "out", label, -1), 0, 0, 1, 1, bool(s, "bias", true), 0, 0, true,
+                        label));
             }
             default -> throw new MnistlabException(label + ": unknown layer type '" + type + "'; known: "
                     + String.join(", ", TYPES));
         }
+    }
+
+    /** A layer item's type and its value (null for a word alone): {@code - relu} or {@code - conv: {out: 8}}. */
+    private static Map.Entry<String, JsonNode> typeAndValue(JsonNode item, String origin) {
+        if (item.isTextual()) {
+            return new AbstractMap.SimpleEntry<>(item.asText(), null);
+        }
+        if (item.isObject() && item.size() == 1) {
+            Map.Entry<String, JsonNode> entry = item.fields().next();
+            return new AbstractMap.SimpleEntry<>(entry.getKey(), entry.getValue().isNull() ? null : entry.getValue());
+        }
+        throw new MnistlabException(origin + ": expected a layer like '- relu' or '- conv: {out: 8}', got " + item);
+    }
+
+    private static void requireNoSettingsForAWord(String type, JsonNode value, String label) {
+        if (value != null && WORDS.contains(type)) {
+            throw new MnistlabException(label + ": '" + type + "' takes no settings (got " + value + "); write '- " + type + "'");
+        }
+    }
+
+    /**
+     * An activation or BatchNorm (the layers a block's {@code then} may list besides dropout), or null for any
+     * other type. {@code label} names the item in messages, {@code origin} is the layer's origin.
+     */
+    private static Layer activationOrNorm(String type, JsonNode value, String label, String origin) {
+        requireNoSettingsForAWord(type, value, label);
+        return switch (type) {
+            case "relu" -> Layer.simple(Kind.RELU, origin);
+            case "silu" -> Layer.simple(Kind.SILU, origin);
+            case "gelu" -> Layer.simple(Kind.GELU, origin);
+            case "leaky_relu" -> Layer.leakyRelu(slope(settings(value, "slope", LEAKY_RELU_KEYS, label), label), origin);
+            case "bn", "batchnorm" -> {
+                if (value != null && !value.isObject()) {
+                    throw new MnistlabException(label + ": '" + type + "' takes a map of settings such as {affine: false} (got "
+                            + value + "); write '- " + type + "' for the usual BatchNorm");
+                }
+                yield Layer.batchNorm(strictBool(settings(value, "affine", BATCHNORM_KEYS, label), "affine", label, true), origin);
+            }
+            default -> null;
+        };
     }
 
     private static void expandBlock(JsonNode value, JsonNode defaults, String label, List<Layer> out) {
@@ -126,25 +168,28 @@ public final class SpecParser {
         out.add(conv(s, defaults, label));
         double rate = number(s.has("dropout") ? s : defaults, "dropout", label, 0);
         JsonNode then = s.has("then") ? s.get("then") : defaults != null ? defaults.get("then") : null;
-        List<String> order = new ArrayList<>(List.of("relu", "bn", "dropout"));
-        if (then != null) {
-            if (!then.isArray()) {
-                throw new MnistlabException(label + ": 'then' must be a list such as [relu, bn, dropout]");
-            }
-            order.clear();
-            then.forEach(n -> order.add(n.asText()));
+        if (then == null) {
+            then = YamlFiles.MAPPER.createArrayNode().add("relu").add("bn").add("dropout");
+        } else if (!then.isArray()) {
+            throw new MnistlabException(label + ": 'then' must be a list such as [relu, bn, dropout]");
         }
-        for (String step : order) {
-            switch (step) {
-                case "relu", "silu", "gelu" -> out.add(activation(step, label));
-                case "bn", "batchnorm" -> out.add(Layer.simple(Kind.BATCHNORM, label));
-                case "dropout" -> {
-                    if (rate > 0) {
-                        out.add(dropout(rate, label));
-                    }
+        for (JsonNode step : then) {
+            if (step.isTextual() && step.asText().equals("dropout")) {
+                if (rate > 0) {
+                    out.add(dropout(rate, label));
                 }
-                default -> throw new MnistlabException(label + ": 'then' may list an activation (relu, silu, gelu), bn and dropout, not '" + step + "'");
+                continue;
             }
+            Layer layer = null;
+            if (step.isTextual() || (step.isObject() && step.size() == 1)) {
+                Map.Entry<String, JsonNode> typed = typeAndValue(step, label);
+                layer = activationOrNorm(typed.getKey(), typed.getValue(), label + " then (" + typed.getKey() + ")", label);
+            }
+            if (layer == null) {
+                throw new MnistlabException(label + ": 'then' may list " + THEN_ITEMS + ", not "
+                        + (step.isTextual() ? "'" + step.asText() + "'" : step.toString()));
+            }
+            out.add(layer);
         }
     }
 
@@ -156,22 +201,14 @@ public final class SpecParser {
         int stride = positive(s.has("stride") ? s : fallback, "stride", label, 1);
         int groups = positive(s.has("groups") ? s : fallback, "groups", label, 1);
         boolean bias = bool(s.has("bias") ? s : fallback, "bias", false);
-        return new Layer(Kind.CONV, positive(s, "out", label, -1), kernel, padding, stride, groups, bias, 0, label);
-    }
-
-    private static Layer activation(String name, String label) {
-        return Layer.simple(switch (name) {
-            case "silu" -> Kind.SILU;
-            case "gelu" -> Kind.GELU;
-            default -> Kind.RELU;
-        }, label);
+        return new Layer(Kind.CONV, positive(s, "out", label, -1), kernel, padding, stride, groups, bias, 0, 0, true, label);
     }
 
     private static Layer dropout(double rate, String label) {
         if (!(rate > 0 && rate < 1)) {
             throw new MnistlabException(label + ": dropout rate must be between 0 and 1 (got " + rate + ")");
         }
-        return new Layer(Kind.DROPOUT, 0, 0, 0, 1, 1, false, rate, label);
+        return new Layer(Kind.DROPOUT, 0, 0, 0, 1, 1, false, rate, 0, true, label);
     }
 
     /** Turns {@code conv: 10} into {@code {out: 10}} and checks a map's keys. */
@@ -238,6 +275,27 @@ public final class SpecParser {
             throw new MnistlabException(label + ": '" + key + "' must be a number (got " + v + ")");
         }
         return v.asDouble();
+    }
+
+    /** LeakyReLU's negative slope: PyTorch's 0.01 unless given, from 0 up to (not including) 1. */
+    private static double slope(JsonNode s, String label) {
+        double slope = number(s, "slope", label, DEFAULT_SLOPE);
+        if (!(slope >= 0 && slope < 1)) {
+            throw new MnistlabException(label + ": 'slope' must be at least 0 and below 1 (got " + slope + ")");
+        }
+        return slope;
+    }
+
+    /** A true/false setting; anything else (1, "no") is refused rather than read as a boolean. */
+    private static boolean strictBool(JsonNode s, String key, String label, boolean fallback) {
+        JsonNode v = s == null ? null : s.get(key);
+        if (v == null) {
+            return fallback;
+        }
+        if (!v.isBoolean()) {
+            throw new MnistlabException(label + ": '" + key + "' must be true or false (got " + v + ")");
+        }
+        return v.asBoolean();
     }
 
     private static boolean bool(JsonNode s, String key, boolean fallback) {

@@ -38,7 +38,7 @@ final class RunReport {
         ShapeTrace trace = exp.spec().trace();
         doc.heading("Model");
         doc.table(List.of("Layer (type)", "Output shape", "Param #"), trace.steps().stream()
-                .map(s -> List.of(s.layer().kind().torchName() + "-" + s.index(), s.out().torchString(),
+                .map(s -> List.of(s.torchName(), s.out().torchString(),
                         ModelSummary.thousands(s.params()))).toList());
         doc.paragraph("Trainable parameters: **" + ModelSummary.thousands(trace.trainableParameters()) + "**");
         doc.heading("Receptive field");

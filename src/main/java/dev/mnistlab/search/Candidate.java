@@ -35,7 +35,10 @@ public record Candidate(int id, ObjectNode experiment, long params) {
         return YamlFiles.write(experiment);
     }
 
-    /** A one-line account of the choices, for tables: "8-10p pool T8 12-14-16 sep d0.03 step lr0.05 r7 t0.05". */
+    /**
+     * A one-line account of the choices, for tables: "8-10p pool T8 12-14-16 sep d0.03 step lr0.05 r7 t0.05", then
+     * any of issue #20's levers a trial uses: "dw5" (5x5 depthwise), "leaky", "noaffine", "ema" or "swa".
+     */
     public String choices() {
         JsonNode model = experiment.path("model");
         List<String> before = new ArrayList<>();
@@ -43,6 +46,7 @@ public record Candidate(int id, ObjectNode experiment, long params) {
         String transition = "";
         String padded = "";
         String separable = "";
+        String depthwiseKernel = "";
         boolean pooled = false;
         for (JsonNode layer : model.path("layers")) {
             if (layer.has("maxpool")) {
@@ -56,6 +60,9 @@ public record Candidate(int id, ObjectNode experiment, long params) {
                 (pooled ? after : before).add(width);
             } else if (layer.has("conv") && layer.get("conv").has("groups")) {
                 separable = " sep";
+                if (layer.get("conv").has("kernel")) {
+                    depthwiseKernel = " dw" + layer.get("conv").get("kernel").asText();
+                }
                 if (layer.get("conv").path("padding").asInt() > 0) {
                     padded = "p";
                 }
@@ -65,11 +72,15 @@ public record Candidate(int id, ObjectNode experiment, long params) {
         }
         JsonNode recipe = experiment.path("recipe");
         JsonNode augment = recipe.path("augment");
-        return String.format(Locale.ROOT, "%s%s pool%s %s%s d%s %s lr%s r%s t%s",
+        String then = model.path("block").path("then").toString();
+        String levers = depthwiseKernel + (then.contains("leaky_relu") ? " leaky" : "")
+                + (then.contains("\"affine\":false") ? " noaffine" : "")
+                + (recipe.path("average").has("kind") ? " " + recipe.path("average").path("kind").asText() : "");
+        return String.format(Locale.ROOT, "%s%s pool%s %s%s d%s %s lr%s r%s t%s%s",
                 String.join("-", before), padded, transition, String.join("-", after), separable,
                 model.path("block").path("dropout").asText("0"),
                 recipe.path("schedule").path("name").asText().equals("onecycle") ? "onecycle" : "step",
                 recipe.path("optimizer").path("lr").asText(), augment.path("rotation").asText().replaceFirst("\\.0$", ""),
-                augment.path("translate").asText("0"));
+                augment.path("translate").asText("0"), levers);
     }
 }

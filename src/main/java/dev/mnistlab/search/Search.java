@@ -333,7 +333,7 @@ public final class Search {
         Path file = dir.resolve("search.yaml");
         ObjectNode recorded = YamlFiles.MAPPER.createObjectNode();
         recorded.set("settings", YamlFiles.MAPPER.valueToTree(settings));
-        recorded.set("space", YamlFiles.MAPPER.valueToTree(space));
+        recorded.set("space", space.toTree());
         String text = YamlFiles.write(recorded);
         try {
             if (Files.exists(file)) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mnistlab.MnistlabException;
 import dev.mnistlab.YamlFiles;
+import dev.mnistlab.train.Averaging;
 import dev.mnistlab.train.Experiment;
 import java.io.IOException;
 import java.io.InputStream;
@@ -14,6 +15,7 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
@@ -35,13 +37,32 @@ import java.util.SplittableRandom;
  * @param batchSize         images per step
  * @param epochs            every trial's epochs (the last rung)
  * @param minFill           a drawn model must use at least this fraction of the budget
+ * @param average           the recipe's weight average: {@code none}, {@code ema} (decay 0.999) or {@code swa}
+ *                          (from {@value #SWA_START_SHARE} of the epochs on)
+ * @param activation        every block's activation: {@code relu} or {@code leaky_relu} (slope 0.01)
+ * @param depthwiseKernel   kernel of the separable units' depthwise convs (odd; padded as the 3x3 ones, scaled)
+ * @param bnAffine          whether every block's BatchNorm learns its scale and shift
  */
 public record SearchSpace(List<Integer> convsBeforePool, List<Integer> convsAfterPool, List<Integer> channels,
                           List<Integer> paddingBeforePool, List<Integer> transition, List<Boolean> separable,
                           List<Double> dropout, List<Double> lr, List<String> schedule, List<Double> rotation,
-                          List<Double> translate, List<Integer> batchSize, int epochs, double minFill) {
+                          List<Double> translate, List<Integer> batchSize, int epochs, double minFill,
+                          List<String> average, List<String> activation, List<Integer> depthwiseKernel,
+                          List<Boolean> bnAffine) {
 
     private static final int ATTEMPTS = 100_000;
+    /** swa averages the epochs from this share of the run on (epoch 11 of 15). */
+    static final double SWA_START_SHARE = 0.75;
+    private static final List<String> AVERAGES = List.of("none", "ema", "swa");
+    private static final List<String> ACTIVATIONS = List.of("relu", "leaky_relu");
+
+    /**
+     * The dimensions added with issue #20 and their only value before them: at that value they are left out of
+     * the written space, so a search folder started before them is still the same search (search.yaml is
+     * compared as text).
+     */
+    private static final Map<String, List<?>> CURRENT_BEHAVIOUR = Map.of("average", List.of("none"), "activation",
+            List.of("relu"), "depthwise_kernel", List.of(3), "bn_affine", List.of(true));
 
     public SearchSpace {
         convsBeforePool = frozen(convsBeforePool);
@@ -56,6 +77,10 @@ public record SearchSpace(List<Integer> convsBeforePool, List<Integer> convsAfte
         rotation = frozen(rotation);
         translate = frozen(translate);
         batchSize = frozen(batchSize);
+        average = frozen(average);
+        activation = frozen(activation);
+        depthwiseKernel = frozen(depthwiseKernel);
+        bnAffine = frozen(bnAffine);
     }
 
     /** The built-in space, resources/search/default-space.yaml. */
@@ -75,27 +100,56 @@ public record SearchSpace(List<Integer> convsBeforePool, List<Integer> convsAfte
 
     public SearchSpace withChannels(List<Integer> channels) {
         return new SearchSpace(convsBeforePool, convsAfterPool, channels, paddingBeforePool, transition, separable,
-                dropout, lr, schedule, rotation, translate, batchSize, epochs, minFill);
+                dropout, lr, schedule, rotation, translate, batchSize, epochs, minFill, average, activation,
+                depthwiseKernel, bnAffine);
     }
 
     public SearchSpace withLr(List<Double> lr) {
         return new SearchSpace(convsBeforePool, convsAfterPool, channels, paddingBeforePool, transition, separable,
-                dropout, lr, schedule, rotation, translate, batchSize, epochs, minFill);
+                dropout, lr, schedule, rotation, translate, batchSize, epochs, minFill, average, activation,
+                depthwiseKernel, bnAffine);
     }
 
     public SearchSpace withSchedule(List<String> schedule) {
         return new SearchSpace(convsBeforePool, convsAfterPool, channels, paddingBeforePool, transition, separable,
-                dropout, lr, schedule, rotation, translate, batchSize, epochs, minFill);
+                dropout, lr, schedule, rotation, translate, batchSize, epochs, minFill, average, activation,
+                depthwiseKernel, bnAffine);
     }
 
     public SearchSpace withEpochs(int epochs) {
         return new SearchSpace(convsBeforePool, convsAfterPool, channels, paddingBeforePool, transition, separable,
-                dropout, lr, schedule, rotation, translate, batchSize, epochs, minFill);
+                dropout, lr, schedule, rotation, translate, batchSize, epochs, minFill, average, activation,
+                depthwiseKernel, bnAffine);
     }
 
     public SearchSpace withMinFill(double minFill) {
         return new SearchSpace(convsBeforePool, convsAfterPool, channels, paddingBeforePool, transition, separable,
-                dropout, lr, schedule, rotation, translate, batchSize, epochs, minFill);
+                dropout, lr, schedule, rotation, translate, batchSize, epochs, minFill, average, activation,
+                depthwiseKernel, bnAffine);
+    }
+
+    public SearchSpace withAverage(List<String> average) {
+        return new SearchSpace(convsBeforePool, convsAfterPool, channels, paddingBeforePool, transition, separable,
+                dropout, lr, schedule, rotation, translate, batchSize, epochs, minFill, average, activation,
+                depthwiseKernel, bnAffine);
+    }
+
+    public SearchSpace withActivation(List<String> activation) {
+        return new SearchSpace(convsBeforePool, convsAfterPool, channels, paddingBeforePool, transition, separable,
+                dropout, lr, schedule, rotation, translate, batchSize, epochs, minFill, average, activation,
+                depthwiseKernel, bnAffine);
+    }
+
+    public SearchSpace withDepthwiseKernel(List<Integer> depthwiseKernel) {
+        return new SearchSpace(convsBeforePool, convsAfterPool, channels, paddingBeforePool, transition, separable,
+                dropout, lr, schedule, rotation, translate, batchSize, epochs, minFill, average, activation,
+                depthwiseKernel, bnAffine);
+    }
+
+    public SearchSpace withBnAffine(List<Boolean> bnAffine) {
+        return new SearchSpace(convsBeforePool, convsAfterPool, channels, paddingBeforePool, transition, separable,
+                dropout, lr, schedule, rotation, translate, batchSize, epochs, minFill, average, activation,
+                depthwiseKernel, bnAffine);
     }
 
     private static SearchSpace checked(SearchSpace space, String where) {
@@ -114,7 +168,8 @@ public record SearchSpace(List<Integer> convsBeforePool, List<Integer> convsAfte
                 || batchSize.stream().anyMatch(b -> b < 1)) {
             throw new MnistlabException(where + ": channels, convs_after_pool and batch_size must be >= 1");
         }
-        for (var list : List.of(separable, dropout, lr, schedule, rotation, translate)) {
+        for (var list : List.of(separable, dropout, lr, schedule, rotation, translate, average, activation,
+                depthwiseKernel, bnAffine)) {
             if (list.isEmpty() || list.contains(null)) {
                 throw new MnistlabException(where + ": every list needs at least one value");
             }
@@ -122,6 +177,13 @@ public record SearchSpace(List<Integer> convsBeforePool, List<Integer> convsAfte
         for (String s : schedule) {
             if (!s.equals("step") && !s.equals("onecycle")) {
                 throw new MnistlabException(where + " schedule: '" + s + "' is not step or onecycle");
+            }
+        }
+        requireAmong(average, AVERAGES, where + " average");
+        requireAmong(activation, ACTIVATIONS, where + " activation");
+        for (int k : depthwiseKernel) {
+            if (k < 3 || k % 2 == 0) {
+                throw new MnistlabException(where + " depthwise_kernel: " + k + " is not an odd kernel of 3 or more (3, 5, 7)");
             }
         }
         if (epochs < 1) {
@@ -132,17 +194,25 @@ public record SearchSpace(List<Integer> convsBeforePool, List<Integer> convsAfte
         }
     }
 
+    private static void requireAmong(List<String> values, List<String> known, String where) {
+        for (String v : values) {
+            if (!known.contains(v)) {
+                throw new MnistlabException(where + ": '" + v + "' is not " + String.join(" or ", known));
+            }
+        }
+    }
+
     /** One random point of the space whose model fits the budget; the experiment is checked as a preset would be. */
     public Candidate sample(SplittableRandom random, int id, long budget) {
         for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
             ObjectNode root = draw(random, "t" + String.format(Locale.ROOT, "%02d", id));
-            Experiment experiment;
+            long params;
             try {
-                experiment = Experiment.of(root, "search trial", "trial");
+                // wider kernels can shrink the map below 1x1: such a draw is drawn again
+                params = Experiment.of(root, "search trial", "trial").spec().trace().trainableParameters();
             } catch (MnistlabException tooSmallAnImage) {
                 continue;
             }
-            long params = experiment.spec().trace().trainableParameters();
             if (params <= budget && params >= minFill * budget) {
                 return new Candidate(id, root, params);
             }
@@ -158,6 +228,10 @@ public record SearchSpace(List<Integer> convsBeforePool, List<Integer> convsAfte
         int squeeze = pick(random, transition);
         double drop = pick(random, dropout);
         boolean sep = pick(random, separable);
+        String act = pickDeclared(random, activation);
+        boolean affine = pickDeclared(random, bnAffine);
+        int kernel = pickDeclared(random, depthwiseKernel);
+        String averaging = pickDeclared(random, average);
         int[] widths = new int[before + after];
         for (int i = 0; i < widths.length; i++) {
             widths[i] = pick(random, channels);
@@ -170,7 +244,12 @@ public record SearchSpace(List<Integer> convsBeforePool, List<Integer> convsAfte
         model.putArray("input").add(1).add(28).add(28);
         ObjectNode block = model.putObject("block");
         block.put("kernel", 3).put("padding", 0).put("bias", false);
-        ArrayNode then = block.putArray("then").add("relu").add("bn");
+        ArrayNode then = block.putArray("then").add(act);
+        if (affine) {
+            then.add("bn");
+        } else {
+            then.addObject().putObject("bn").put("affine", false);
+        }
         if (drop > 0) {
             then.add("dropout");
             block.put("dropout", drop);
@@ -187,10 +266,13 @@ public record SearchSpace(List<Integer> convsBeforePool, List<Integer> convsAfte
             }
             int pad = i < before ? padding : 0;
             if (sep && i > 0) {
-                // depthwise-separable: a 3x3 per channel, then a 1x1 block mixing them
+                // depthwise-separable: a 3x3 (or wider) per channel, then a 1x1 block mixing them
                 ObjectNode depthwise = layers.addObject().putObject("conv").put("out", channels).put("groups", channels);
+                if (kernel != 3) {
+                    depthwise.put("kernel", kernel);
+                }
                 if (pad > 0) {
-                    depthwise.put("padding", pad);
+                    depthwise.put("padding", pad * (kernel - 1) / 2);
                 }
                 layers.addObject().putObject("block").put("out", widths[i]).put("kernel", 1);
             } else if (pad == 0) {
@@ -220,11 +302,24 @@ public record SearchSpace(List<Integer> convsBeforePool, List<Integer> convsAfte
         if (translation > 0) {
             augment.put("translate", translation).put("scale_min", 0.95).put("scale_max", 1.05);
         }
+        if (averaging.equals("ema")) {
+            recipe.putObject("average").put("kind", "ema").put("decay", Averaging.DEFAULT_DECAY);
+        } else if (averaging.equals("swa")) {
+            recipe.putObject("average").put("kind", "swa").put("start_epoch", Math.max(1, (int) Math.round(epochs * SWA_START_SHARE)));
+        }
         return root;
     }
 
     private static <T> T pick(SplittableRandom random, List<T> values) {
         return values.get(random.nextInt(values.size()));
+    }
+
+    /**
+     * A value of a dimension added after searches were recorded: one declared value is taken without drawing, so
+     * a space that leaves the dimension at its current behaviour draws the very trials it drew before.
+     */
+    private static <T> T pickDeclared(SplittableRandom random, List<T> values) {
+        return values.size() == 1 ? values.get(0) : pick(random, values);
     }
 
     /** An unmodifiable copy (a list left out of a YAML file is empty here and refused by validate). */
@@ -234,6 +329,17 @@ public record SearchSpace(List<Integer> convsBeforePool, List<Integer> convsAfte
 
     /** The space as written in a search folder, so a resumed search can tell it is the same. */
     public String toYaml() {
-        return YamlFiles.write(this);
+        return YamlFiles.write(toTree());
+    }
+
+    /** The space as a YAML tree, without the dimensions that are at their behaviour from before they existed. */
+    public ObjectNode toTree() {
+        ObjectNode tree = YamlFiles.MAPPER.valueToTree(this);
+        CURRENT_BEHAVIOUR.forEach((key, before) -> {
+            if (YamlFiles.MAPPER.valueToTree(before).equals(tree.get(key))) {
+                tree.remove(key);
+            }
+        });
+        return tree;
     }
 }

@@ -21,7 +21,8 @@ import java.util.zip.CheckedOutputStream;
 
 /**
  * Everything needed to continue a run after its last finished epoch: every parameter and BatchNorm
- * statistic, the optimizer's state (SGD's momentum buffers, Adam's moments), and the position in the schedule. Random streams need no state:
+ * statistic, the optimizer's state (SGD's momentum buffers, Adam's moments), the averaged model when the recipe
+ * averages (as one more slot, {@value WeightAverage#SLOT}), and the position in the schedule. Random streams need no state:
  * each epoch reseeds them from (seed, epoch). Saved through {@link RunFolder#write}, so a kill at any
  * moment leaves the previous checkpoint or the new one, never a torn file.
  */
@@ -34,13 +35,13 @@ final class Checkpoint {
 
     /**
      * What a checkpoint holds, keyed by parameter name (DJL's ids are random per process); the optimizer's
-     * state by slot (see {@link TorchOptimizer#state()}) and then parameter name.
+     * state (and the averaged model) by slot (see {@link TorchOptimizer#state()}) and then parameter name.
      */
     record State(int epoch, long step, Map<String, byte[]> parameters, Map<String, Map<String, byte[]>> optimizer) {}
 
     private Checkpoint() {}
 
-    static void save(RunFolder folder, int epoch, long step, Block net, TorchOptimizer optimizer) {
+    static void save(RunFolder folder, int epoch, long step, Block net, TorchOptimizer optimizer, WeightAverage average) {
         Map<String, String> idToName = idToName(net);
         folder.write(FILE, stream -> {
             CRC32 crc = new CRC32();
@@ -53,7 +54,7 @@ final class Checkpoint {
                 params.put(p.getKey(), p.getValue().getArray().encode());
             }
             writeMap(out, params);
-            Map<String, Map<String, NDArray>> slots = optimizer.state();
+            Map<String, Map<String, NDArray>> slots = slots(optimizer, average);
             out.writeInt(slots.size());
             for (Map.Entry<String, Map<String, NDArray>> slot : slots.entrySet()) {
                 Map<String, byte[]> arrays = new LinkedHashMap<>();
@@ -111,12 +112,19 @@ final class Checkpoint {
         }
     }
 
+    /** The optimizer's slots, then the averaged model's (none when the recipe does not average). */
+    private static Map<String, Map<String, NDArray>> slots(TorchOptimizer optimizer, WeightAverage average) {
+        Map<String, Map<String, NDArray>> slots = new LinkedHashMap<>(optimizer.state());
+        slots.putAll(average.state());
+        return slots;
+    }
+
     /**
      * Copies the saved values into the live arrays, so their gradient wiring stays as the trainer made it,
-     * and hands the optimizer its state. Returns false when the checkpoint lacks a slot the optimizer keeps
-     * (an Adam run checkpointed by an older mnistlab): that state starts afresh.
+     * and hands the optimizer and the average their state. Returns false when the checkpoint lacks a slot the
+     * optimizer keeps (an Adam run checkpointed by an older mnistlab): that state starts afresh.
      */
-    static boolean restore(State state, Block net, NDManager manager, TorchOptimizer optimizer) {
+    static boolean restore(State state, Block net, NDManager manager, TorchOptimizer optimizer, WeightAverage average) {
         Map<String, String> nameToId = new LinkedHashMap<>();
         for (Pair<String, Parameter> p : net.getParameters()) {
             byte[] saved = state.parameters().get(p.getKey());
@@ -135,8 +143,12 @@ final class Checkpoint {
             nameToId.put(p.getKey(), p.getValue().getId());
         }
         boolean complete = true;
-        for (Map.Entry<String, Map<String, NDArray>> slot : optimizer.state().entrySet()) {
+        for (Map.Entry<String, Map<String, NDArray>> slot : slots(optimizer, average).entrySet()) {
             Map<String, byte[]> saved = state.optimizer().get(slot.getKey());
+            if (saved == null && slot.getKey().equals(WeightAverage.SLOT)) {
+                throw new MnistlabException("the checkpoint holds no averaged weights although the recipe averages; "
+                        + "it belongs to another run");
+            }
             if (saved == null) {
                 complete = false;
                 continue;

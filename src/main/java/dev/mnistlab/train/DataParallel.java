@@ -38,7 +38,7 @@ import java.util.function.Predicate;
  * Each copy normalises BatchNorm over its own shard; the running statistics are averaged at the end of
  * every epoch. With one copy this is exactly the plain training step.
  */
-final class DataParallel implements AutoCloseable {
+final class DataParallel implements WeightAverage.Copies, AutoCloseable {
 
     /** Smaller shards would make BatchNorm's batch statistics noisy. */
     static final int MIN_SHARD = 32;
@@ -89,7 +89,8 @@ final class DataParallel implements AutoCloseable {
     }
 
     /** Copies every array (weights and BatchNorm statistics) of the main model into the copies. */
-    void syncAll() {
+    @Override
+    public void syncAll() {
         copyFromMain(p -> true);
     }
 
@@ -170,6 +171,24 @@ final class DataParallel implements AutoCloseable {
         }
         // the weights are already the main model's since the last step
         copyFromMain(p -> !p.requiresGradient());
+    }
+
+    /**
+     * The main model's array at {@code index} of its parameters averaged over all copies (summed in copy order,
+     * then divided, as {@link #averageRunningStatistics} does), a new array of {@code manager}: what the running
+     * statistics of BatchNorm would be if the epoch ended now.
+     */
+    @Override
+    public NDArray meanOverCopies(int index, NDManager manager) {
+        NDArray mean = mainParameters.get(index).getArray().duplicate();
+        mean.attach(manager);
+        if (!copies.isEmpty()) {
+            for (Copy copy : copies) {
+                mean.addi(copy.parameters().get(index).getArray());
+            }
+            mean.divi(copies());
+        }
+        return mean;
     }
 
     /**

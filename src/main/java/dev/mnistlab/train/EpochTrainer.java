@@ -25,6 +25,7 @@ final class EpochTrainer {
     private final Block net;
     private final DataParallel parallel;
     private final TorchOptimizer optimizer;
+    private final WeightAverage average;
     private final Schedule schedule;
     private final Recipe recipe;
     private final MnistData data;
@@ -33,12 +34,13 @@ final class EpochTrainer {
     private final float[] trainPixels;
     private final float[] evalPixels;
 
-    EpochTrainer(Trainer trainer, Block net, DataParallel parallel, TorchOptimizer optimizer, Schedule schedule,
-                 Recipe recipe, MnistData data, Shape3 input, TrainingListener listener) {
+    EpochTrainer(Trainer trainer, Block net, DataParallel parallel, TorchOptimizer optimizer, WeightAverage average,
+                 Schedule schedule, Recipe recipe, MnistData data, Shape3 input, TrainingListener listener) {
         this.trainer = trainer;
         this.net = net;
         this.parallel = parallel;
         this.optimizer = optimizer;
+        this.average = average;
         this.schedule = schedule;
         this.recipe = recipe;
         this.data = data;
@@ -62,13 +64,13 @@ final class EpochTrainer {
     /**
      * One pass over the shuffled (and augmented) training set from optimizer step {@code step}: the schedule's
      * lr and momentum for every step, the batch split over the model copies, a stop at the first non-finite loss.
-     * Ends with the copies' BatchNorm statistics averaged, ready for evaluation and the checkpoint.
+     * Ends with the copies' BatchNorm statistics averaged and the weight average updated, ready for evaluation and
+     * the checkpoint.
      *
      * @param checkpointNote what a divergence leaves behind, for its message
      */
     Pass trainOneEpoch(int epoch, long step, String checkpointNote) {
-        BatchStream stream = new BatchStream(data.train(), trainPixels, recipe.batchSize(), recipe.normalize(),
-                recipe.augment(), epochSeed(recipe.seed(), epoch), true);
+        BatchStream stream = trainingBatches(epoch);
         double epochLr = schedule.lr(step);
         RunningMeans running = new RunningMeans();
         int batchIndex = 0;
@@ -85,26 +87,49 @@ final class EpochTrainer {
                 }
                 trainer.step();
                 parallel.syncWeights();
+                average.afterStep();
                 running.batchDone(batch.size());
                 step++;
                 listener.batchDone(batchIndex, running.loss(), running.accuracy());
             }
         }
         parallel.averageRunningStatistics();
+        if (average.averagesEpoch(epoch)) {
+            average.addEpoch(epoch);
+            // swa_utils.update_bn: the averaged weights' BatchNorm statistics, from this epoch's training batches again
+            try (WeightAverage.Swap averaged = average.swappedIn()) {
+                BatchNormUpdate.run(net, trainingBatches(epoch), trainer.getManager(), input);
+                average.keepStatistics();
+            }
+        }
         return new Pass(epochLr, running.loss(), running.accuracy(), (int) running.seen, step);
     }
 
-    /** The evaluation split (test, or validation), without dropout and with BatchNorm's running statistics, spread over the model copies. */
-    Evaluation evaluate() {
-        return Evaluator.evaluate(data.test(), evalPixels, recipe.normalize(), input, (count, task) ->
-                parallel.evaluate(count, (b, block, store, manager) -> task.run(b, manager, images ->
-                        (block == null ? trainer.evaluate(new NDList(images))
-                                : block.forward(store, new NDList(images), false)).singletonOrThrow())));
+    /** The epoch's shuffled (and augmented) training batches, the same for the same seed and epoch. */
+    private BatchStream trainingBatches(int epoch) {
+        return new BatchStream(data.train(), trainPixels, recipe.batchSize(), recipe.normalize(), recipe.augment(),
+                epochSeed(recipe.seed(), epoch), true);
     }
 
-    /** Saves what resuming after {@code epoch} needs: the weights, BatchNorm statistics, optimizer state and {@code step}. */
+    /**
+     * The evaluation split (test, or validation), without dropout and with BatchNorm's running statistics, spread
+     * over the model copies; the averaged model's once the recipe's average exists.
+     */
+    Evaluation evaluate() {
+        try (WeightAverage.Swap evaluated = average.swappedIn()) {
+            return Evaluator.evaluate(data.test(), evalPixels, recipe.normalize(), input, (count, task) ->
+                    parallel.evaluate(count, (b, block, store, manager) -> task.run(b, manager, images ->
+                            (block == null ? trainer.evaluate(new NDList(images))
+                                    : block.forward(store, new NDList(images), false)).singletonOrThrow())));
+        }
+    }
+
+    /**
+     * Saves what resuming after {@code epoch} needs: the weights, BatchNorm statistics, optimizer state, the averaged
+     * model and {@code step}.
+     */
     void checkpoint(RunFolder folder, int epoch, long step) {
-        Checkpoint.save(folder, epoch, step, net, optimizer);
+        Checkpoint.save(folder, epoch, step, net, optimizer, average);
     }
 
     private static void requireFinite(float loss, int epoch, int batch, double lr, String checkpointNote) {

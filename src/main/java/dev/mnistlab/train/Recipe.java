@@ -12,7 +12,7 @@ import java.util.Locale;
 /**
  * How a model is trained. Read from YAML with snake_case keys; anything left out keeps its value in
  * {@link #defaults()}, the write-ups' common recipe, also inside {@code optimizer:} and {@code constraints:}.
- * A {@code schedule:}, {@code normalize:} or {@code augment:} block given replaces the default block whole.
+ * A {@code schedule:}, {@code normalize:}, {@code augment:} or {@code average:} block given replaces the default block whole.
  * Immutable: {@code with...} methods return changed copies, e.g. {@code recipe.withEpochs(5).withLr(0.05)}.
  *
  * @param epochs      epochs to train
@@ -23,9 +23,12 @@ import java.util.Locale;
  * @param normalize   per-pixel normalisation after augmentation
  * @param augment     random training-time distortions
  * @param constraints the exercise's rules, checked at the end of every run
+ * @param average     which weights are evaluated, saved and exported: the trained ones or an average of them
+ * @param loss        the training loss's settings (label smoothing)
  */
 public record Recipe(int epochs, int batchSize, long seed, OptimizerSettings optimizer, ScheduleConfig schedule,
-                     Normalization normalize, Augmentation augment, Constraints constraints) {
+                     Normalization normalize, Augmentation augment, Constraints constraints, Averaging average,
+                     LossSettings loss) {
 
     /**
      * The most epochs a recipe may ask for. An epoch takes seconds to minutes here, so 1,000 is days of
@@ -37,12 +40,12 @@ public record Recipe(int epochs, int batchSize, long seed, OptimizerSettings opt
     /** The write-ups' common recipe: 15 epochs of SGD (lr 0.01, momentum 0.9), batch 128, seed 1, no schedule or augmentation. */
     public static Recipe defaults() {
         return new Recipe(15, 128, 1, OptimizerSettings.defaults(), ScheduleConfig.constant(), Normalization.MNIST,
-                Augmentation.NONE, Constraints.defaults());
+                Augmentation.NONE, Constraints.defaults(), Averaging.NONE, LossSettings.defaults());
     }
 
     /** Reads a recipe from YAML onto the defaults and validates it; errors name {@code where}. */
     public static Recipe fromYaml(JsonNode node, String where) {
-        Recipe recipe = YamlFiles.bind(node, defaults(), where, "optimizer", "constraints");
+        Recipe recipe = YamlFiles.bind(node, defaults(), where, "optimizer", "constraints", "loss");
         recipe.validate(where);
         return recipe;
     }
@@ -130,20 +133,34 @@ public record Recipe(int epochs, int batchSize, long seed, OptimizerSettings opt
         }
     }
 
+    /**
+     * The loss training minimises: softmax cross-entropy, as PyTorch's CrossEntropyLoss with its
+     * {@code label_smoothing} (the target is 1 - s on the label plus s/10 on every class).
+     *
+     * @param labelSmoothing s, from 0 (none) up to, not including, 1
+     */
+    public record LossSettings(double labelSmoothing) {
+
+        /** Plain cross-entropy. */
+        public static LossSettings defaults() {
+            return new LossSettings(0);
+        }
+    }
+
     public Recipe withEpochs(int epochs) {
-        return new Recipe(epochs, batchSize, seed, optimizer, schedule, normalize, augment, constraints);
+        return new Recipe(epochs, batchSize, seed, optimizer, schedule, normalize, augment, constraints, average, loss);
     }
 
     public Recipe withBatchSize(int batchSize) {
-        return new Recipe(epochs, batchSize, seed, optimizer, schedule, normalize, augment, constraints);
+        return new Recipe(epochs, batchSize, seed, optimizer, schedule, normalize, augment, constraints, average, loss);
     }
 
     public Recipe withSeed(long seed) {
-        return new Recipe(epochs, batchSize, seed, optimizer, schedule, normalize, augment, constraints);
+        return new Recipe(epochs, batchSize, seed, optimizer, schedule, normalize, augment, constraints, average, loss);
     }
 
     public Recipe withOptimizer(OptimizerSettings optimizer) {
-        return new Recipe(epochs, batchSize, seed, optimizer, schedule, normalize, augment, constraints);
+        return new Recipe(epochs, batchSize, seed, optimizer, schedule, normalize, augment, constraints, average, loss);
     }
 
     /** The optimizer's learning rate changed, the rest of its settings kept. */
@@ -152,19 +169,27 @@ public record Recipe(int epochs, int batchSize, long seed, OptimizerSettings opt
     }
 
     public Recipe withSchedule(ScheduleConfig schedule) {
-        return new Recipe(epochs, batchSize, seed, optimizer, schedule, normalize, augment, constraints);
+        return new Recipe(epochs, batchSize, seed, optimizer, schedule, normalize, augment, constraints, average, loss);
     }
 
     public Recipe withNormalize(Normalization normalize) {
-        return new Recipe(epochs, batchSize, seed, optimizer, schedule, normalize, augment, constraints);
+        return new Recipe(epochs, batchSize, seed, optimizer, schedule, normalize, augment, constraints, average, loss);
     }
 
     public Recipe withAugment(Augmentation augment) {
-        return new Recipe(epochs, batchSize, seed, optimizer, schedule, normalize, augment, constraints);
+        return new Recipe(epochs, batchSize, seed, optimizer, schedule, normalize, augment, constraints, average, loss);
     }
 
     public Recipe withConstraints(Constraints constraints) {
-        return new Recipe(epochs, batchSize, seed, optimizer, schedule, normalize, augment, constraints);
+        return new Recipe(epochs, batchSize, seed, optimizer, schedule, normalize, augment, constraints, average, loss);
+    }
+
+    public Recipe withAverage(Averaging average) {
+        return new Recipe(epochs, batchSize, seed, optimizer, schedule, normalize, augment, constraints, average, loss);
+    }
+
+    public Recipe withLoss(LossSettings loss) {
+        return new Recipe(epochs, batchSize, seed, optimizer, schedule, normalize, augment, constraints, average, loss);
     }
 
     /** Refuses settings training cannot use, naming {@code where} and the setting. */
@@ -205,6 +230,11 @@ public record Recipe(int epochs, int batchSize, long seed, OptimizerSettings opt
         if (constraints.maxEpochs() < 1) {
             throw new MnistlabException(where + ": constraints.max_epochs must be >= 1 (got " + constraints.maxEpochs() + ")");
         }
+        if (!(loss.labelSmoothing() >= 0 && loss.labelSmoothing() < 1)) {
+            throw new MnistlabException(where + ": loss.label_smoothing must be at least 0 and below 1 (got "
+                    + loss.labelSmoothing() + ")");
+        }
+        average.validate(where, epochs);
         // with a hard budget the rules bind before training; otherwise the end-of-run check reports a FAIL
         if (constraints.hardBudget() && epochs > constraints.maxEpochs()) {
             throw new MnistlabException(where + ": epochs " + epochs + " is more than constraints.max_epochs "

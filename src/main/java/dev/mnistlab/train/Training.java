@@ -144,20 +144,25 @@ public final class Training {
             Block net = ModelBuilder.build(spec);
             model.setBlock(net);
             TorchOptimizer optimizer = TorchOptimizer.of(recipe.optimizer(), model.getNDManager());
-            try (Trainer trainer = model.newTrainer(config(optimizer))) {
+            try (Trainer trainer = model.newTrainer(config(optimizer, recipe.loss()))) {
                 Shape inputShape = new Shape(1, spec.input().channels(), spec.input().height(), spec.input().width());
                 trainer.initialize(inputShape);
                 requireSameCount(net, params);
-                Position start = resume ? restore(net, model.getNDManager(), optimizer) : new Position(0, 0, List.of());
                 DataParallel.Layout layout = DataParallel.Layout.of(threads, recipe.batchSize());
                 Result result;
                 try (DataParallel parallel = new DataParallel(trainer, net, spec, inputShape, layout)) {
+                    WeightAverage average = new WeightAverage(recipe.average(), net, parallel, model.getNDManager());
+                    Position start = resume ? restore(net, model.getNDManager(), optimizer, average)
+                            : new Position(0, 0, List.of());
                     parallel.syncAll();
-                    EpochTrainer epochs = new EpochTrainer(trainer, net, parallel, optimizer, schedule, recipe, data,
-                            spec.input(), listener);
+                    EpochTrainer epochs = new EpochTrainer(trainer, net, parallel, optimizer, average, schedule, recipe,
+                            data, spec.input(), listener);
                     result = loop(epochs, start, params);
                     if (result.complete()) {
-                        finish(result, net, schedule, stepsPerEpoch, trace);
+                        // the weights saved are the ones evaluated: the average when the recipe averages
+                        try (WeightAverage.Swap evaluated = average.swappedIn()) {
+                            finish(result, net, schedule, stepsPerEpoch, trace);
+                        }
                     }
                 }
                 return result;
@@ -217,9 +222,9 @@ public final class Training {
         outputs.summary(experiment, trace, result);
     }
 
-    private Position restore(Block net, NDManager manager, TorchOptimizer optimizer) {
+    private Position restore(Block net, NDManager manager, TorchOptimizer optimizer, WeightAverage average) {
         Checkpoint.State state = Checkpoint.load(folder);
-        if (!Checkpoint.restore(state, net, manager, optimizer)) {
+        if (!Checkpoint.restore(state, net, manager, optimizer, average)) {
             listener.note("Note: the checkpoint holds no optimizer state for " + experiment.recipe().optimizer().name()
                     + " (an older mnistlab wrote it), so it restarts from zero.");
         }
@@ -242,9 +247,14 @@ public final class Training {
                 "PyTorch " + Engine.getEngine("PyTorch").getVersion(), java.time.OffsetDateTime.now().withNano(0).toString());
     }
 
-    /** Softmax cross-entropy, the optimizer, and PyTorch's default init for conv/linear weights: U(-1/sqrt(fan_in), 1/sqrt(fan_in)). */
-    private static DefaultTrainingConfig config(TorchOptimizer optimizer) {
-        return new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
+    /**
+     * Softmax cross-entropy (label-smoothed when the recipe says so), the optimizer, and PyTorch's default init for
+     * conv/linear weights: U(-1/sqrt(fan_in), 1/sqrt(fan_in)).
+     */
+    private static DefaultTrainingConfig config(TorchOptimizer optimizer, Recipe.LossSettings loss) {
+        Loss objective = loss.labelSmoothing() > 0 ? new SmoothedCrossEntropy(loss.labelSmoothing())
+                : Loss.softmaxCrossEntropyLoss();
+        return new DefaultTrainingConfig(objective)
                 .optOptimizer(optimizer)
                 .optInitializer(new XavierInitializer(XavierInitializer.RandomType.UNIFORM,
                         XavierInitializer.FactorType.IN, 1), Parameter.Type.WEIGHT)

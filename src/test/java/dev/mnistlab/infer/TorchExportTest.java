@@ -3,8 +3,15 @@ package dev.mnistlab.infer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.mnistlab.train.Evaluation;
+import ai.djl.nn.Parameter;
+import ai.djl.util.Pair;
 import dev.mnistlab.MnistlabException;
+import dev.mnistlab.YamlFiles;
+import dev.mnistlab.data.MnistData;
+import dev.mnistlab.train.Evaluation;
+import dev.mnistlab.train.Experiment;
+import dev.mnistlab.train.RunFolder;
+import dev.mnistlab.train.Training;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -18,6 +25,8 @@ import java.util.zip.ZipFile;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class TorchExportTest {
 
@@ -118,25 +127,107 @@ class TorchExportTest {
     void pytorchScriptPredictsEveryTestImageAsMnistlab(@TempDir Path dir) throws Exception {
         Assumptions.assumeTrue(torchAvailable(), "skipped: " + PYTHON + " with torch and numpy is not installed "
                 + "(Debian: apt-get install python3-torch python3-numpy)");
-        Evaluation java;
         try (TrainedModel model = TrainedModel.load(InferFixture.shippedRun(dir))) {
-            TorchExport.write(model, dir.resolve("out"), false);
-            java = model.evaluate(InferFixture.mnist().test());
+            assertPyTorchPredictsAsMnistlab(model, dir.resolve("out"));
         }
-        Path predictions = dir.resolve("torch-predictions.txt");
-        Process p = new ProcessBuilder(PYTHON, dir.resolve("out/model.py").toString(),
+    }
+
+    /**
+     * Issue #20's levers exported: LeakyReLU, BatchNorm without affine (in a block's then-list and alone), 5x5
+     * depthwise convs and BatchNorm over the logits (2d after a 1x1 conv head, 1d after a linear one), trained
+     * briefly with a weight average and label smoothing so that BatchNorm's statistics and the average are not
+     * their initial values. The run's last evaluation, the saved (averaged) weights evaluated again, and PyTorch
+     * on the export all agree; the frozen scale and shift of the BatchNorms without affine never moved.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"""
+            name: levers-conv-head
+            model:
+              block: {kernel: 3, padding: 0, bias: false, then: [{leaky_relu: 0.1}, {bn: {affine: false}}]}
+              layers:
+                - block: 8
+                - conv: {out: 8, groups: 8, kernel: 5, padding: 2}
+                - block: {out: 12, kernel: 1}
+                - maxpool: 2
+                - conv: {out: 12, groups: 12, kernel: 5}
+                - block: {out: 16, kernel: 1, then: [leaky_relu, bn]}
+                - gap
+                - conv: {out: 10, kernel: 1}
+                - bn
+            recipe:
+              epochs: 1
+              optimizer: {lr: 0.05}
+              average: {kind: ema, decay: 0.9}
+              loss: {label_smoothing: 0.1}
+            """, """
+            name: levers-linear-head
+            model:
+              layers:
+                - conv: 6
+                - leaky_relu
+                - bn: {affine: false}
+                - maxpool: 2
+                - conv: {out: 6, groups: 6, kernel: 5, padding: 2}
+                - relu
+                - bn
+                - gap
+                - flatten
+                - linear: {out: 10, bias: false}
+                - bn
+            recipe:
+              epochs: 1
+              optimizer: {lr: 0.05}
+              average: {kind: swa, start_epoch: 1}
+            """})
+    void theLeversOfIssue20ExportToAPyTorchModelThatPredictsAsMnistlab(String yaml, @TempDir Path dir) throws Exception {
+        Assumptions.assumeTrue(torchAvailable(), "skipped: " + PYTHON + " with torch and numpy is not installed "
+                + "(Debian: apt-get install python3-torch python3-numpy)");
+        Experiment experiment = Experiment.of(YamlFiles.parse(yaml, "test"), "test", "test");
+        MnistData mnist = InferFixture.mnist();
+        MnistData data = new MnistData(mnist.train().first(640), mnist.test(), mnist.directory());
+        Path run = dir.resolve("run");
+        Training.Result result = new Training(experiment, data, RunFolder.create(run, experiment.name(), false)).onThreads(1).run();
+        try (TrainedModel model = TrainedModel.load(run)) {
+            assertThat(model.evaluate(mnist.test()).line()).as("the saved weights are the ones evaluated")
+                    .isEqualTo(result.finalEvaluation().line());
+            int frozen = 0;
+            for (Pair<String, Parameter> p : model.block().getParameters()) {
+                if (!p.getValue().requiresGradient() && (p.getKey().endsWith("gamma") || p.getKey().endsWith("beta"))) {
+                    float want = p.getKey().endsWith("gamma") ? 1f : 0f;
+                    assertThat(p.getValue().getArray().toFloatArray()).as(p.getKey()).containsOnly(want);
+                    frozen++;
+                }
+            }
+            assertThat(frozen).as("frozen gammas and betas").isEqualTo(experiment.name().endsWith("conv-head") ? 4 : 2);
+            String script = assertPyTorchPredictsAsMnistlab(model, dir.resolve("out"));
+            assertThat(script).contains("affine=False)").contains("kernel_size=5").contains("nn.LeakyReLU(")
+                    .contains(experiment.name().endsWith("conv-head") ? "nn.BatchNorm2d(10, eps=1e-5, momentum=0.1)"
+                            : "nn.BatchNorm1d(10, eps=1e-5, momentum=0.1)");
+        }
+    }
+
+    /**
+     * Exports {@code model} into {@code out}, runs the script under Debian's PyTorch on the same MNIST files and
+     * asserts it predicts every test image as mnistlab does; returns the script.
+     */
+    private static String assertPyTorchPredictsAsMnistlab(TrainedModel model, Path out) throws Exception {
+        TorchExport.write(model, out, false);
+        Evaluation java = model.evaluate(InferFixture.mnist().test());
+        Path predictions = out.resolveSibling("torch-predictions.txt");
+        Process p = new ProcessBuilder(PYTHON, out.resolve("model.py").toString(),
                 "--data-dir", InferFixture.mnist().directory().toString(), "--predictions", predictions.toString())
                 .redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        String printed = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor(5, TimeUnit.MINUTES)).isTrue();
-        assertThat(p.exitValue()).as(out).isZero();
-        System.out.println("PyTorch: " + out.strip() + "\nmnistlab: " + java.line());
-        assertThat(out.strip()).isEqualTo(java.line());
+        assertThat(p.exitValue()).as(printed).isZero();
+        System.out.println("PyTorch: " + printed.strip() + "\nmnistlab: " + java.line());
+        assertThat(printed.strip()).isEqualTo(java.line());
         List<String> torch = Files.readAllLines(predictions);
         assertThat(torch).hasSize(10_000);
         for (int i = 0; i < torch.size(); i++) {
             assertThat(Integer.parseInt(torch.get(i))).as("test image %d", i).isEqualTo(java.predictions()[i]);
         }
+        return Files.readString(out.resolve("model.py"));
     }
 
     private static boolean torchAvailable() throws InterruptedException {

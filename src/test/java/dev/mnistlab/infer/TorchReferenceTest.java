@@ -60,6 +60,30 @@ class TorchReferenceTest {
         }
     }
 
+    /** Issue #20's layers and recipe keys (ema, label smoothing) are built by the reference, not refused. */
+    @Test
+    void theLeversOfIssue20RunInThePytorchRow() {
+        Experiment levers = Experiment.of(YamlFiles.parse("""
+                name: levers
+                model:
+                  block: {then: [{leaky_relu: 0.1}, {bn: {affine: false}}]}
+                  layers:
+                    - block: 6
+                    - conv: {out: 6, groups: 6, kernel: 5, padding: 2}
+                    - block: {out: 8, kernel: 1}
+                    - gap
+                    - conv: {out: 10, kernel: 1}
+                    - bn
+                recipe:
+                  average: {kind: ema, decay: 0.99}
+                  loss: {label_smoothing: 0.1}
+                """, "levers"), "levers", "levers");
+        long params = levers.spec().trace().trainableParameters();
+        assertThat(params).isEqualTo(54 + 150 + 48 + 80 + 20);
+        assertThat(TorchReference.measure(levers, 2, 1, InferFixture.mnist().directory(), PYTHON).trainableParameters())
+                .isEqualTo(params);
+    }
+
     /** mnistlab trains Nesterov without momentum; torch.optim.SGD refuses to, and so does the reference. */
     @Test
     void aRecipeTorchCannotBuildIsRefusedInOneLine() {

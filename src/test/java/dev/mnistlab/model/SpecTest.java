@@ -187,6 +187,123 @@ class SpecTest {
                 .hasMessageContaining("groups 3 must divide both the 8 input and the 12 output channels");
     }
 
+    /** Issue #20: a 5x5 depthwise conv in a separable unit counts, traces and widens the receptive field as PyTorch's would. */
+    @Test
+    void fiveByFiveDepthwiseConvsCountTwentyFiveWeightsPerChannelAndWidenTheReceptiveField() throws IOException {
+        ModelSpec spec = parse("""
+                layers:
+                  - conv: 8
+                  - conv: {out: 8, groups: 8, kernel: 5, padding: 2}
+                  - conv: {out: 16, kernel: 1}
+                  - conv: {out: 16, groups: 16, kernel: 5}
+                  - gap
+                  - conv: {out: 10, kernel: 1}
+                """);
+        ShapeTrace trace = spec.trace();
+        // nn.Conv2d(8, 8, 5, padding=2, groups=8): 8*25; nn.Conv2d(16, 16, 5, groups=16): 16*25
+        assertThat(trace.steps().stream().mapToLong(ShapeTrace.Step::params).toArray()).containsExactly(72, 200, 128, 400, 0, 160);
+        assertThat(trace.steps().get(1).out()).isEqualTo(Shape3.map(8, 26, 26));
+        assertThat(trace.steps().get(3).out()).isEqualTo(Shape3.map(16, 22, 22));
+        assertThat(ReceptiveField.of(trace)).extracting(ReceptiveField.Row::kernel).containsExactly(3, 5, 1, 5, 22, 1);
+        assertThat(ReceptiveField.of(trace)).extracting(ReceptiveField.Row::rfOut).containsExactly(3, 7, 7, 11, 32, 32);
+        assertThat(trace.forwardFlops()).isEqualTo(2L * (9 * 26 * 26 * 8 + 25 * 26 * 26 * 8 + 8 * 26 * 26 * 16
+                + 25 * 22 * 22 * 16 + 16 * 10));
+    }
+
+    /** LeakyReLU: a layer or a block's activation, PyTorch's slope 0.01 unless given, x or slope * x as nn.LeakyReLU. */
+    @Test
+    void leakyReluIsALayerOrABlockActivationWithPyTorchsDefaultSlope() throws IOException {
+        ModelSpec spec = parse("""
+                block: {then: [leaky_relu, bn]}
+                layers:
+                  - block: 10
+                  - leaky_relu: 0.2
+                  - leaky_relu: {slope: 0.1}
+                  - block: {out: 10, then: [{leaky_relu: 0.3}]}
+                  - gap
+                  - conv: {out: 10, kernel: 1}
+                """);
+        assertThat(spec.layers()).extracting(Layer::kind).containsExactly(Layer.Kind.CONV, Layer.Kind.LEAKY_RELU,
+                Layer.Kind.BATCHNORM, Layer.Kind.LEAKY_RELU, Layer.Kind.LEAKY_RELU, Layer.Kind.CONV, Layer.Kind.LEAKY_RELU,
+                Layer.Kind.GAP, Layer.Kind.CONV);
+        assertThat(spec.layers()).filteredOn(l -> l.kind() == Layer.Kind.LEAKY_RELU).extracting(Layer::slope)
+                .containsExactly(0.01, 0.2, 0.1, 0.3);
+        assertThat(ModelSummary.layerTable(spec.trace())).contains("LeakyReLU-2");
+        float[] x = {-4f, -1f, -0.5f, 0f, 0.5f, 1f, 2f, 3f, -2f, 10f};
+        // torch.nn.LeakyReLU(0.1)(x) and torch.nn.LeakyReLU()(x)
+        assertThat(apply("leaky_relu: 0.1", x)).containsExactly(-0.4f, -0.1f, -0.05f, 0f, 0.5f, 1f, 2f, 3f, -0.2f, 10f);
+        assertThat(apply("leaky_relu", x)).containsExactly(-0.04f, -0.01f, -0.005f, 0f, 0.5f, 1f, 2f, 3f, -0.02f, 10f);
+        assertThatThrownBy(() -> parse("layers:\n  - conv: 10\n  - leaky_relu: 1.5\n")).isInstanceOf(MnistlabException.class)
+                .hasMessage("test.yaml layer 2 (leaky_relu): 'slope' must be at least 0 and below 1 (got 1.5)");
+        assertThatThrownBy(() -> parse("layers:\n  - conv: 10\n  - leaky_relu: {alpha: 0.1}\n"))
+                .hasMessage("test.yaml layer 2 (leaky_relu): unknown key 'alpha'; allowed: slope");
+        assertThatThrownBy(() -> parse("block: {then: [{leaky_relu: -1}]}\nlayers:\n  - block: 10\n"))
+                .hasMessage("test.yaml layer 1 (block) then (leaky_relu): 'slope' must be at least 0 and below 1 (got -1.0)");
+    }
+
+    /**
+     * Issue #20: BatchNorm without affine has no trainable parameters in PyTorch; DJL keeps a frozen gamma and
+     * beta, which neither the count nor the trainer's gradient takes.
+     */
+    @Test
+    void batchNormWithoutAffineCountsNoParametersAndDjlFreezesItsScaleAndShift() throws IOException {
+        ModelSpec spec = parse("""
+                block: {then: [relu, {bn: {affine: false}}]}
+                layers:
+                  - block: 8
+                  - block: {out: 8, then: [relu, bn]}
+                  - bn: {affine: false}
+                  - batchnorm: {affine: true}
+                  - gap
+                  - conv: {out: 10, kernel: 1}
+                """);
+        assertThat(spec.layers()).filteredOn(l -> l.kind() == Layer.Kind.BATCHNORM).extracting(Layer::affine)
+                .containsExactly(false, true, false, true);
+        assertThat(spec.trace().steps()).filteredOn(s -> s.layer().kind() == Layer.Kind.BATCHNORM)
+                .extracting(ShapeTrace.Step::params).containsExactly(0L, 16L, 0L, 16L);
+        assertThat(spec.trace().trainableParameters()).isEqualTo(72 + 576 + 16 + 16 + 80);
+        assertThat(djlTrainable(spec)).isEqualTo(spec.trace().trainableParameters());
+        assertThatThrownBy(() -> parse("layers:\n  - conv: 10\n  - bn: {affine: 0}\n")).isInstanceOf(MnistlabException.class)
+                .hasMessage("test.yaml layer 2 (bn): 'affine' must be true or false (got 0)");
+        assertThatThrownBy(() -> parse("layers:\n  - conv: 10\n  - bn: false\n"))
+                .hasMessageStartingWith("test.yaml layer 2 (bn): 'bn' takes a map of settings such as {affine: false} (got false)");
+        assertThatThrownBy(() -> parse("layers:\n  - conv: 10\n  - batchnorm: {inplace: true}\n"))
+                .hasMessage("test.yaml layer 2 (batchnorm): unknown key 'inplace'; allowed: affine");
+        assertThatThrownBy(() -> parse("block: {then: [relu, {bn: {afine: false}}]}\nlayers:\n  - block: 10\n"))
+                .hasMessage("test.yaml layer 1 (block) then (bn): unknown key 'afine'; allowed: affine");
+        assertThatThrownBy(() -> parse("block: {then: [relu, {maxpool: 2}]}\nlayers:\n  - block: 10\n"))
+                .hasMessage("test.yaml layer 1 (block): 'then' may list an activation (relu, leaky_relu, silu, gelu), bn and "
+                        + "dropout, not {\"maxpool\":2}");
+    }
+
+    /** Issue #20: BatchNorm over the 10 logits of a bias-free head, 20 parameters, BatchNorm1d after a linear layer. */
+    @Test
+    void batchNormOnTheLogitsOfABiasFreeHeadHasTwentyParameters() throws IOException {
+        ModelSpec conv = parse("layers:\n  - conv: 8\n  - gap\n  - conv: {out: 10, kernel: 1}\n  - bn\n");
+        assertThat(conv.trace().steps().get(3).params()).isEqualTo(20);
+        assertThat(conv.trace().steps().get(3).torchName()).isEqualTo("BatchNorm2d-4");
+        ModelSpec linear = parse("layers:\n  - conv: 8\n  - gap\n  - flatten\n  - linear: {out: 10, bias: false}\n  - bn\n");
+        assertThat(linear.trace().steps().get(4).params()).isEqualTo(20);
+        assertThat(ModelSummary.layerTable(linear.trace())).contains("BatchNorm1d-5").contains("Total params: 172");
+        assertThat(djlTrainable(conv)).isEqualTo(72 + 80 + 20);
+        assertThat(djlTrainable(linear)).isEqualTo(72 + 80 + 20);
+    }
+
+    /** Parameters DJL builds for {@code spec} that need a gradient: what training updates. */
+    private static long djlTrainable(ModelSpec spec) {
+        try (Model model = Model.newInstance("count", "PyTorch")) {
+            Block block = ModelBuilder.build(spec);
+            block.initialize(model.getNDManager(), ai.djl.ndarray.types.DataType.FLOAT32, new Shape(2, 1, 28, 28));
+            long trainable = 0;
+            for (Pair<String, Parameter> p : block.getParameters()) {
+                if (p.getValue().requiresGradient()) {
+                    trainable += p.getValue().getArray().size();
+                }
+            }
+            return trainable;
+        }
+    }
+
     @Test
     void unknownLayerTypeIsNamed() {
         assertThatThrownBy(() -> parse("layers:\n  - conv: 8\n  - pool: 2\n"))
@@ -247,7 +364,7 @@ class SpecTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"relu", "silu", "gelu", "bn", "batchnorm", "gap", "flatten"})
+    @ValueSource(strings = {"relu", "silu", "gelu", "gap", "flatten"})
     void aLayerThatIsAWordTakesNoSettings(String word) throws IOException {
         assertThatThrownBy(() -> parse("layers:\n  - conv: 10\n  - " + word + ": 5\n"))
                 .isInstanceOf(MnistlabException.class)

@@ -60,6 +60,77 @@ class SearchSpaceTest {
         return IntStream.rangeClosed(1, 5).mapToObj(id -> space.sample(random, id, 6000).yaml()).toList();
     }
 
+    /**
+     * Issue #20 added dimensions at their current behaviour: the default space and search/compact.yaml draw the
+     * very trials they drew before (fingerprints of the trials' YAML and choices, taken before the change).
+     */
+    @Test
+    void spacesWithoutTheNewDimensionsDrawTheTrialsTheyDrewBefore() throws Exception {
+        assertThat(fingerprint(SearchSpace.defaults(), 3, 6000)).isEqualTo("bde09a2a5942b328");
+        assertThat(fingerprint(SearchSpace.file(Path.of("search/compact.yaml")), 11, 4000)).isEqualTo("4b863a7131aceca9");
+    }
+
+    /** search/levers.yaml draws every new option, each trial a valid preset within the budget. */
+    @Test
+    void theLeversSpaceDrawsAveragingLeakyReluFiveByFiveDepthwiseAndBatchNormWithoutAffine() {
+        SearchSpace space = SearchSpace.file(Path.of("search/levers.yaml"));
+        SplittableRandom random = new SplittableRandom(2);
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (int id = 1; id <= 40; id++) {
+            Candidate c = space.sample(random, id, 4000);
+            Experiment e = Experiment.of(c.experiment(), "test", "t");
+            assertThat(e.spec().trace().trainableParameters()).isEqualTo(c.params()).isBetween(3200L, 4000L);
+            var layers = e.spec().layers();
+            if (layers.stream().anyMatch(l -> l.groups() > 1 && l.kernel() == 5)) {
+                seen.add("dw5");
+                assertThat(c.choices()).contains(" dw5");
+            }
+            if (layers.stream().anyMatch(l -> l.kind() == dev.mnistlab.model.Layer.Kind.LEAKY_RELU)) {
+                seen.add("leaky");
+                assertThat(c.choices()).contains(" leaky");
+            }
+            if (layers.stream().anyMatch(l -> l.kind() == dev.mnistlab.model.Layer.Kind.BATCHNORM && !l.affine())) {
+                seen.add("noaffine");
+                assertThat(c.choices()).contains(" noaffine");
+            }
+            seen.add(e.recipe().average().kind());
+            if (e.recipe().average().kind().equals("swa")) {
+                assertThat(e.recipe().average().startEpoch()).isEqualTo(11);
+            }
+        }
+        assertThat(seen).contains("dw5", "leaky", "noaffine", "none", "ema", "swa");
+        assertThat(space.toYaml()).contains("average:\n- none\n- ema\n- swa\n").contains("bn_affine:\n- true\n- false\n");
+    }
+
+    /** The new dimensions at their current behaviour are not written, so a search started before them continues. */
+    @Test
+    void theNewDimensionsAtTheirCurrentBehaviourAreLeftOutOfTheWrittenSpace(@TempDir Path dir) throws Exception {
+        SearchSpace space = SearchSpace.defaults();
+        assertThat(space.average()).containsExactly("none");
+        assertThat(space.depthwiseKernel()).containsExactly(3);
+        assertThat(space.toYaml()).doesNotContain("average").doesNotContain("activation").doesNotContain("depthwise_kernel")
+                .doesNotContain("bn_affine").endsWith("min_fill: 0.7\n");
+        assertThat(space.withDepthwiseKernel(List.of(5)).toYaml()).endsWith("min_fill: 0.7\ndepthwise_kernel:\n- 5\n");
+        Path file = dir.resolve("space.yaml");
+        Files.writeString(file, "depthwise_kernel: [4]\n");
+        assertThatThrownBy(() -> SearchSpace.file(file)).isInstanceOf(MnistlabException.class)
+                .hasMessage(file + " depthwise_kernel: 4 is not an odd kernel of 3 or more (3, 5, 7)");
+        Files.writeString(file, "activation: [tanh]\n");
+        assertThatThrownBy(() -> SearchSpace.file(file)).hasMessage(file + " activation: 'tanh' is not relu or leaky_relu");
+        Files.writeString(file, "average: []\n");
+        assertThatThrownBy(() -> SearchSpace.file(file)).hasMessageContaining("every list needs at least one value");
+    }
+
+    private static String fingerprint(SearchSpace space, long seed, long budget) throws Exception {
+        SplittableRandom random = new SplittableRandom(seed);
+        java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+        for (int id = 1; id <= 12; id++) {
+            Candidate c = space.sample(random, id, budget);
+            sha.update((c.yaml() + c.choices() + c.params()).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        return java.util.HexFormat.of().formatHex(sha.digest()).substring(0, 16);
+    }
+
     @Test
     void aBudgetNothingFitsIsRefusedWithWhatToChange() {
         assertThatThrownBy(() -> SearchSpace.defaults().sample(new SplittableRandom(1), 1, 100))

@@ -105,6 +105,10 @@ class RecipeTest {
                   target_accuracy: 99.4
                   last_epochs: 3
                   hard_budget: false
+                average:
+                  kind: none
+                loss:
+                  label_smoothing: 0.0
                 """);
         assertThat(YamlFiles.write(RunInfo.start("/data", null, 500, 1, 1, 7753, "PyTorch 2.7.1", "2025-01-01T00:00Z")))
                 .isEqualTo("""
@@ -134,6 +138,36 @@ class RecipeTest {
         assertThatThrownBy(() -> recipe("optimizer: {lrr: 1}\n")).hasMessageContaining("r.yaml optimizer.lrr: unknown key 'lrr'");
         assertThatThrownBy(() -> recipe("constraints: {last: 1}\n")).hasMessageContaining("constraints.last: unknown key");
         assertThatThrownBy(() -> recipe("schedule: {name: cosine}\n")).hasMessageContaining("cosine");
+    }
+
+    /** Issue #20's recipe keys: weight averaging and label smoothing, each bad value refused in one line naming the key. */
+    @Test
+    void averageAndLabelSmoothingAreReadAndTheirBadValuesNamed() throws IOException {
+        assertThat(recipe("average: {kind: ema}\n").average()).isEqualTo(Averaging.ema(0.999));
+        assertThat(recipe("average: {kind: ema, decay: 0.99}\n").average()).isEqualTo(new Averaging("ema", 0.99, null));
+        assertThat(recipe("epochs: 15\naverage: {kind: swa, start_epoch: 12}\n").average()).isEqualTo(Averaging.swa(12));
+        assertThat(recipe("loss: {label_smoothing: 0.1}\n").loss().labelSmoothing()).isEqualTo(0.1);
+        assertThat(recipe("loss: {}\n").loss()).isEqualTo(Recipe.LossSettings.defaults());
+        assertThat(Recipe.defaults().average().averages()).isFalse();
+        assertThat(YamlFiles.write(Recipe.defaults().withAverage(Averaging.swa(3)))).contains("average:\n  kind: swa\n  start_epoch: 3\n");
+
+        assertThatThrownBy(() -> recipe("average: {kind: polyak}\n")).isInstanceOf(MnistlabException.class)
+                .hasMessage("r.yaml: average.kind 'polyak' is not none, ema or swa");
+        assertThatThrownBy(() -> recipe("average: {kind: ema, decay: 1}\n"))
+                .hasMessage("r.yaml: average.decay must be above 0 and below 1 (got 1.0)");
+        assertThatThrownBy(() -> recipe("average: {kind: swa}\n"))
+                .hasMessage("r.yaml: average kind swa needs start_epoch, the first epoch averaged (e.g. 11 of 15)");
+        assertThatThrownBy(() -> recipe("epochs: 10\naverage: {kind: swa, start_epoch: 11}\n"))
+                .hasMessage("r.yaml: average.start_epoch must be from 1 to the recipe's 10 epochs (got 11)");
+        assertThatThrownBy(() -> recipe("average: {kind: swa, start_epoch: 5, decay: 0.9}\n"))
+                .hasMessage("r.yaml: average.decay belongs to kind ema, not swa");
+        assertThatThrownBy(() -> recipe("average: {decay: 0.9}\n")).hasMessage("r.yaml: average.decay belongs to kind ema, not none");
+        assertThatThrownBy(() -> recipe("average: {kind: ema, start_epoch: 3}\n"))
+                .hasMessage("r.yaml: average.start_epoch belongs to kind swa, not ema");
+        assertThatThrownBy(() -> recipe("average: {kind: ema, every: 2}\n")).hasMessage("r.yaml average.every: unknown key 'every'");
+        assertThatThrownBy(() -> recipe("loss: {label_smoothing: 1.0}\n"))
+                .hasMessage("r.yaml: loss.label_smoothing must be at least 0 and below 1 (got 1.0)");
+        assertThatThrownBy(() -> recipe("loss: {smoothing: 0.1}\n")).hasMessage("r.yaml loss.smoothing: unknown key 'smoothing'");
     }
 
     /**

@@ -19,6 +19,8 @@ import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** The training loop as a library user drives it: its events, its files, and what it refuses. One thread each: DataParallel has its own tests. */
 class TrainingTest {
@@ -130,6 +132,38 @@ class TrainingTest {
 
         assertThat(notes).containsExactly("Resuming " + paused.dir() + " after epoch 1 of 2");
         assertThat(withoutSeconds(paused.dir())).isEqualTo(withoutSeconds(straight.dir()));
+    }
+
+    /**
+     * Issue #20: the checkpoint holds the averaged model beside the trained weights and the momentum, so a paused
+     * and resumed run with a weight average (ema on two model copies, swa with its update_bn) and label smoothing
+     * equals an uninterrupted one: its metrics (the averaged model's evaluations) and its saved weights.
+     */
+    @ParameterizedTest
+    @CsvSource({"ema, 2", "swa, 1"})
+    void aWeightAveragedRunResumesExactly(String kind, int threads, @TempDir Path dir) throws IOException {
+        MnistData data = small(1280, 500);
+        Experiment preset = Experiment.preset("frontier-2k");
+        Experiment e = preset.withRecipe(preset.recipe().withEpochs(2).withLoss(new Recipe.LossSettings(0.1))
+                .withAverage(kind.equals("ema") ? Averaging.ema(0.95) : Averaging.swa(1)));
+        RunFolder straight = RunFolder.create(dir.resolve("straight"), "x", false);
+        new Training(e, data, straight).onThreads(threads).run();
+        RunFolder paused = RunFolder.create(dir.resolve("paused"), "x", false);
+        new Training(e, data, paused).onThreads(threads).stoppingAfter(1).run();
+        new Training(e, data, RunFolder.existing(paused.dir())).onThreads(threads).resuming().run();
+
+        assertThat(withoutSeconds(paused.dir())).hasSize(3).isEqualTo(withoutSeconds(straight.dir()));
+        assertThat(Files.readAllBytes(paused.file(RunFolder.WEIGHTS))).isEqualTo(Files.readAllBytes(straight.file(RunFolder.WEIGHTS)));
+        assertThat(Checkpoint.load(paused).optimizer()).containsKeys("momentum", WeightAverage.SLOT);
+        assertThat(Checkpoint.load(paused).optimizer().get(WeightAverage.SLOT))
+                .hasSameSizeAs(Checkpoint.load(paused).parameters());
+
+        // the average is what was evaluated: without it the same run reports other digits
+        RunFolder plain = RunFolder.create(dir.resolve("plain"), "x", false);
+        new Training(e.withRecipe(e.recipe().withAverage(Averaging.NONE)), data, plain).onThreads(threads).run();
+        assertThat(withoutSeconds(plain.dir()).get(2)).isNotEqualTo(withoutSeconds(straight.dir()).get(2));
+        assertThat(withoutSeconds(plain.dir()).get(1).split(",", 5)[3]).as("the training pass is the same")
+                .isEqualTo(withoutSeconds(straight.dir()).get(1).split(",", 5)[3]);
     }
 
     /** Issue #17: a flipped byte anywhere in a checkpoint is "damaged", not a Java exception or a silently wrong run. */
