@@ -39,10 +39,10 @@ class EvaluationTest {
         assertThat(EpochResult.best(epochs).epoch()).isEqualTo(2);
     }
 
-    /** Batches of 1,000 in split order, normalised as training normalises, the batch losses weighted by size. */
+    /** Batches of 250 in split order, normalised as training normalises, the batch losses weighted by size. */
     @Test
     void theRoutineBatchesNormalisesAndWeightsTheLoss() {
-        int n = 2500;
+        int n = 600;
         byte[] pixels = new byte[n * 4];
         byte[] labels = new byte[n];
         for (int i = 0; i < n; i++) {
@@ -65,11 +65,11 @@ class EvaluationTest {
                 }
                 return images.getManager().create(logits, new Shape(rows, 10));
             });
-            assertThat(batchSizes).containsExactly(1000L, 1000L, 500L);
+            assertThat(batchSizes).containsExactly(250L, 250L, 100L);
             assertThat(firstImage.get()).containsExactly(2f, -2f, -2f, -2f);
             assertThat(e.loss()).isCloseTo(Math.log(10), offset(1e-3));
             assertThat(e.total()).isEqualTo(n);
-            assertThat(e.correct()).isEqualTo(250);
+            assertThat(e.correct()).isEqualTo(60);
             assertThat(e.predictions()).containsOnly(0);
             assertThat(e.split()).isEqualTo("test");
         }
