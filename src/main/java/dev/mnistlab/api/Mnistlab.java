@@ -16,6 +16,9 @@ import dev.mnistlab.search.JourneyRunner;
 import dev.mnistlab.search.Search;
 import dev.mnistlab.search.SearchSpace;
 import dev.mnistlab.search.SeedSweep;
+import dev.mnistlab.search.StudyStatus;
+import dev.mnistlab.search.StudyStore;
+import dev.mnistlab.search.Worker;
 import dev.mnistlab.train.Benchmark;
 import dev.mnistlab.train.EngineThreads;
 import dev.mnistlab.train.Recipe;
@@ -25,6 +28,7 @@ import dev.mnistlab.train.TrainRequest;
 import dev.mnistlab.train.TrainingListener;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
@@ -162,14 +166,64 @@ public final class Mnistlab {
     /**
      * Successive halving under a parameter budget (see README's Search): trials judged on a validation split
      * only, finalists trained on the whole training set over several seeds and tested. Resumable: run it
-     * again with the same settings into the same folder.
+     * again with the same settings into the same folder. Its study is an SQLite file in {@code out}.
      */
     public static Search.Outcome search(Search.Settings settings, SearchSpace space, Path out, Integer limitTrain,
                                        Path dataDir, int parallel, PrintStream log) {
-        MnistSource.load(dataDir, log::println); // fetch once, not in every child
-        try (FolderLock lock = FolderLock.acquire(out)) {
-            return new Search(settings, space, out, ChildTraining.ofThisJvm(), limitTrain, dataDir, parallel, log).run();
+        return search(settings, space, out, limitTrain, dataDir, parallel, StudyOptions.local(), log);
+    }
+
+    /**
+     * A search whose study lives where {@code study} says: created there, or joined when it exists with the same
+     * settings and data. {@code parallel} local workers train its trials (workers on other machines sharing the store
+     * may too, see {@link #worker}); returns when the study is finished, with results.md and best.yaml in {@code out}.
+     */
+    public static Search.Outcome search(Search.Settings settings, SearchSpace space, Path out, Integer limitTrain,
+                                       Path dataDir, int parallel, StudyOptions study, PrintStream log) {
+        Path data = MnistSource.load(dataDir, log::println).directory(); // fetch once, not in every child
+        String name = study.study() != null ? study.study() : Search.defaultStudy(settings);
+        Search.checkFolder(out, settings, space);
+        try (StudyStore store = store(study.storage(), out)) {
+            return new Search(settings, space, out, ChildTraining.ofThisJvm(), limitTrain, data, parallel, log, store, name,
+                    study.lease()).run();
         }
+    }
+
+    /**
+     * Trains the trials of the studies in {@code storage} ({@code study} only, unless null), {@code parallel} at a
+     * time, until they are finished, waiting while there is none; run folders go to {@code out}/&lt;study&gt;/. Refused
+     * when {@code study}'s MNIST files differ from this machine's. Returns the trainings this worker ran.
+     */
+    public static int worker(String storage, String study, Path out, Path dataDir, int parallel, Duration lease,
+                             PrintStream log) {
+        Path data = MnistSource.load(dataDir, log::println).directory();
+        String fingerprint = MnistSource.fingerprint(data);
+        try (StudyStore store = StudyStore.open(storage)) {
+            log.println("Worker for " + (study != null ? "study '" + study + "'" : "every study") + " in the "
+                    + store.where() + ", " + parallel + " at a time -> " + out);
+            Worker worker = new Worker(store, ChildTraining.ofThisJvm(), new Worker.Options(study,
+                    name -> out.resolve(Folders.safeName(name, "study name")), data, fingerprint, parallel, lease), log);
+            return worker.run();
+        }
+    }
+
+    /** The trials of {@code study} (every study when null) in {@code storage}, as a table for the terminal. */
+    public static String studyStatus(String storage, String study) {
+        try (StudyStore store = StudyStore.open(storage)) {
+            return StudyStatus.table(store, study);
+        }
+    }
+
+    /** Writes results.md and best.yaml of the finished search study {@code study} in {@code storage} into {@code out}. */
+    public static Search.Outcome studyResults(String storage, String study, Path out, PrintStream log) {
+        try (StudyStore store = StudyStore.open(storage)) {
+            return Search.ofStudy(store, study, out, log).results();
+        }
+    }
+
+    /** The study store a command uses: the one named, else an SQLite file in its output folder. */
+    private static StudyStore store(String storage, Path out) {
+        return storage != null ? StudyStore.open(storage) : StudyStore.sqlite(out.resolve("study.db"));
     }
 
     /**

@@ -101,6 +101,7 @@ final class TrainCommand implements Callable<Integer> {
             if (!alone || experiment.file != null) {
                 throw new MnistlabException("--request holds the whole run; give no other options");
             }
+            stopWithParent();
             return finish(CliTraining.watch(listener -> Mnistlab.trainFromRequest(request, listener)));
         }
         if (seeds != null) {
@@ -116,6 +117,17 @@ final class TrainCommand implements Callable<Integer> {
                 .withDataDir(dataDir.dir).withLimitTrain(limitTrain).withValidation(validation).withStopAfter(stopAfter);
         Experiment exp = resolved();
         return finish(CliTraining.watch(listener -> Mnistlab.train(exp, options, listener)));
+    }
+
+    /**
+     * A child (--request) ends when the process that started it ends, however that ends: a worker killed hard leaves
+     * no training behind that nobody will store, and its folder is free when another worker takes the trial.
+     */
+    private static void stopWithParent() {
+        ProcessHandle.current().parent().ifPresent(parent -> parent.onExit().thenRun(() -> {
+            System.err.println("mnistlab: the process that started this training ended; stopping");
+            Runtime.getRuntime().halt(4);
+        }));
     }
 
     /** The experiment the options name: a preset or file, its recipe replaced and overridden as asked. */
