@@ -150,16 +150,27 @@ public final class Mnistlab {
      */
     public static SeedSweep.Result seeds(Experiment experiment, List<Long> seeds, TrainOptions options, int parallel,
                                          PrintStream log) {
+        return seeds(experiment, seeds, options, parallel, StudyOptions.local(), log);
+    }
+
+    /**
+     * A seed sweep whose seeds are the trials of a study where {@code study} says (created, or joined when it
+     * exists with the same experiment, seeds and data): {@code parallel} local workers train them, and workers on
+     * other machines sharing the store may too ({@link #worker}).
+     */
+    public static SeedSweep.Result seeds(Experiment experiment, List<Long> seeds, TrainOptions options, int parallel,
+                                         StudyOptions study, PrintStream log) {
         if (options.threads() != null || options.stopAfter() != null) {
             throw new MnistlabException("a seed sweep runs each seed with one thread to its end; leave threads and stop-after unset");
         }
         experiment.internal().requireTrainable(); // once here, not in every child
-        MnistSource.load(options.dataDir(), log::println); // fetch once, not in every child
+        Path data = MnistSource.load(options.dataDir(), log::println).directory(); // fetch once, not in every child
         Path dir = options.out() != null ? options.out() : RunFolder.defaultDir(experiment.name() + "-seeds");
         TrainRequest template = TrainRequest.start(experiment.internal(), null).withValidation(options.validation())
-                .withLimitTrain(options.limitTrain()).withDataDir(options.dataDir());
-        try (FolderLock lock = FolderLock.acquire(dir)) {
-            return SeedSweep.run(ChildTraining.ofThisJvm(), template, seeds, dir, parallel, log);
+                .withLimitTrain(options.limitTrain()).withDataDir(data);
+        String name = study.study() != null ? study.study() : SeedSweep.defaultStudy(experiment.internal());
+        try (StudyStore store = store(study.storage(), dir); FolderLock lock = FolderLock.acquire(dir)) {
+            return SeedSweep.run(ChildTraining.ofThisJvm(), template, seeds, dir, parallel, log, store, name, study.lease());
         }
     }
 
@@ -221,9 +232,21 @@ public final class Mnistlab {
         }
     }
 
-    /** The study store a command uses: the one named, else an SQLite file in its output folder. */
+    /**
+     * The study store a command uses: the one named, else an SQLite file in its output folder. A folder an older
+     * mnistlab filled without a store is refused rather than trained over.
+     */
     private static StudyStore store(String storage, Path out) {
-        return storage != null ? StudyStore.open(storage) : StudyStore.sqlite(out.resolve("study.db"));
+        if (storage != null) {
+            return StudyStore.open(storage);
+        }
+        Path file = out.resolve("study.db");
+        if (!java.nio.file.Files.exists(file) && (java.nio.file.Files.exists(out.resolve("search-log.jsonl"))
+                || java.nio.file.Files.isRegularFile(out.resolve("seeds.md")))) {
+            throw new MnistlabException(out + " holds runs of an older mnistlab (without study.db); finish them with that "
+                    + "version, or choose another --out");
+        }
+        return StudyStore.sqlite(file);
     }
 
     /**

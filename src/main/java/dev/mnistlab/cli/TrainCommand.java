@@ -80,6 +80,9 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--parallel", paramLabel = "P", description = "With --seeds: runs at once (default: one per core).")
     Integer parallel;
 
+    @Mixin
+    StudyOption study = new StudyOption();
+
     @Option(names = "--request", paramLabel = "FILE", hidden = true,
             description = "Run the training request in FILE (how seed sweeps and searches start their children).")
     Path request;
@@ -106,6 +109,9 @@ final class TrainCommand implements Callable<Integer> {
         }
         if (seeds != null) {
             return sweep();
+        }
+        if (study.storage != null || study.study != null) {
+            throw new MnistlabException("--storage and --study go with --seeds (a single run trains here, in its folder)");
         }
         if (resume != null) {
             requireOnlyResumeOptions();
@@ -162,7 +168,7 @@ final class TrainCommand implements Callable<Integer> {
         int at = parallel != null ? parallel : Math.min(seeds, Runtime.getRuntime().availableProcessors());
         TrainOptions options = TrainOptions.defaults().withOut(out).withDataDir(dataDir.dir).withLimitTrain(limitTrain)
                 .withValidation(validation);
-        SeedSweep.Result result = Mnistlab.seeds(exp, list, options, at, System.out);
+        SeedSweep.Result result = Mnistlab.seeds(exp, list, options, at, study.options(), System.out);
         return result.exitCode(strict);
     }
 

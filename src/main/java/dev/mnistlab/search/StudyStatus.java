@@ -31,7 +31,7 @@ public final class StudyStatus {
         List<StudyStore.Trial> trials = store.trials(study.name());
         Map<Integer, List<EpochResult>> epochs = store.epochs(study.name());
         long done = trials.stream().filter(t -> t.state().equals(StudyStore.DONE)).count();
-        sb.append(String.format(Locale.ROOT, "Study %s (%s): %s; %d of %d trainings done%n", study.name(), study.kind(),
+        sb.append(String.format(Locale.ROOT, "Study %s (%s): %s; %d of %d trials done%n", study.name(), study.kind(),
                 study.finished() ? "finished" : study.stage() < plan.finalStage()
                         ? "rung " + (study.stage() + 1) + " of " + plan.rungs().size() : "finals", done, trials.size()));
         sb.append(String.format(Locale.ROOT, "%-16s %-8s %-6s %-28s %7s %10s %8s%n", "trial", "state", "rung", "worker",

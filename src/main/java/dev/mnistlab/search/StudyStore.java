@@ -205,9 +205,9 @@ public final class StudyStore implements AutoCloseable {
             Study existing = study(c, name);
             if (existing != null) {
                 if (!existing.kind().equals(kind) || !existing.definition().equals(definition)) {
-                    throw new MnistlabException("study '" + name + "' in the " + where + " is a " + existing.kind()
-                            + " with other settings or another space; run it with the same options to join it, or give "
-                            + "another study name");
+                    throw new MnistlabException("study '" + name + "' in the " + where + " holds a " + existing.kind()
+                            + " with other settings or another space (or experiment); run it with the same options to join "
+                            + "it, or give another study name (--study) or folder");
                 }
                 if (!existing.data().equals(data)) {
                     throw new MnistlabException(dataMismatch(name));

@@ -161,8 +161,10 @@ public final class Worker {
         }
         say("%s %s: %s to epoch %d [%s]", claim.study(), trial.name(), claim.snapshot() == null ? "starting"
                 : "resuming after epoch " + trial.epochsDone(), trial.targetEpochs(), claim.worker());
+        var experiment = trial.toExperiment();
+        Integer stopAfter = trial.targetEpochs() < experiment.recipe().epochs() ? trial.targetEpochs() : null;
         TrainRequest request = new TrainRequest(run, claim.snapshot() != null, trial.validation(), trial.limitTrain(),
-                trial.targetEpochs(), 1, options.dataDir(), trial.toExperiment());
+                stopAfter, 1, options.dataDir(), experiment);
         Path log = run.resolveSibling(run.getFileName() + ".log");
         active.add(a);
         int code;

@@ -37,6 +37,19 @@ class StudyPostgresTest {
     }
 
     @Test
+    void aSeedSweepQueuesItsSeedsInTheServersStudy(@TempDir Path dir) {
+        String study = StudyWorkersProcessTest.uniqueStudy();
+        CliRun sweep = CliRun.of("train", "--preset", "seed001", "--epochs", "1", "--limit-train", "600", "--seeds", "2",
+                "--parallel", "2", "--storage", URL, "--study", study, "--out", dir.resolve("sweep").toString());
+        assertThat(sweep.code()).as(sweep.out() + sweep.err()).isZero();
+        assertThat(sweep.out()).contains("seed 1 finished in").contains("seed 2 finished in");
+        CliRun status = CliRun.of("study", "status", "--storage", URL, "--study", study);
+        assertThat(status.out()).contains("Study " + study + " (seeds): finished; 2 of 2 trials done")
+                .containsPattern("seed-1 +done +- +\\S+ +1/1 +- +\\d+\\.\\d\\d")
+                .containsPattern("seed-2 +done +- +\\S+ +1/1 +- +\\d+\\.\\d\\d");
+    }
+
+    @Test
     void wrongCredentialsAreOneLineWithoutThePassword(@TempDir Path dir) {
         String wrong = URL.replaceFirst("://([^:]+):[^@]*@", "://$1:not-the-password@");
         Path out = dir.resolve("search");

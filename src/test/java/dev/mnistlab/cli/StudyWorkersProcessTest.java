@@ -119,6 +119,18 @@ class StudyWorkersProcessTest {
                 assertThat(metrics(store, study)).isEqualTo(metrics(one, "search-1500-seed1"));
             }
         }
+        // what any machine can read back from the store: the trials, and the search's results
+        CliRun status = CliRun.of("study", "status", "--storage", storage, "--study", study);
+        assertThat(status.code()).as(status.err()).isZero();
+        assertThat(status.out()).contains("Study " + study + " (search): finished; 4 of 4 trials done")
+                .containsPattern("t0\\d-seed-1 +done +final +\\S+ +3/3 +- +\\d+\\.\\d\\d");
+        CliRun results = CliRun.of("study", "results", "--storage", storage, "--study", study, "--out",
+                dir.resolve("results").toString());
+        assertThat(results.code()).as(results.err()).isZero();
+        assertThat(Files.readString(dir.resolve("results/results.md")))
+                .isEqualTo(Files.readString(dir.resolve("searcher/results.md")));
+        assertThat(Files.readString(dir.resolve("results/best.yaml")))
+                .isEqualTo(Files.readString(dir.resolve("searcher/best.yaml")));
     }
 
     /** Every trial's epochs, every column but the seconds, by trial name. */
