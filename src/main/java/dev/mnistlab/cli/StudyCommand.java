@@ -3,11 +3,22 @@ package dev.mnistlab.cli;
 import dev.mnistlab.api.Mnistlab;
 import java.nio.file.Path;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 @Command(name = "study", mixinStandardHelpOptions = true, description = "Look at the studies in a store.",
         subcommands = {StudyCommand.Status.class, StudyCommand.Results.class})
-final class StudyCommand {
+final class StudyCommand implements Runnable {
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new ParameterException(spec.commandLine(), "Missing subcommand: status or results");
+    }
 
     @Command(name = "status", mixinStandardHelpOptions = true,
             description = "Print each trial: state, rung, worker, epochs done, validation and test scores.")
