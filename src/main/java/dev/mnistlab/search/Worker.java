@@ -61,7 +61,7 @@ public final class Worker {
     private final String id;
     private final Set<Active> active = ConcurrentHashMap.newKeySet();
     private volatile boolean stopping;
-    private int trained;
+    private final java.util.concurrent.atomic.AtomicInteger trained = new java.util.concurrent.atomic.AtomicInteger();
 
     /** @param out hears one line per claim and per finished trial; null: quiet */
     public Worker(StudyStore store, ChildTraining children, Options options, PrintStream out) {
@@ -100,7 +100,7 @@ public final class Worker {
             for (Future<?> f : running) {
                 f.get();
             }
-            return trained;
+            return trained.get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new MnistlabException("interrupted");
@@ -130,14 +130,16 @@ public final class Worker {
         }
     }
 
-    /** No work will come any more: the study served is finished, or (serving all) every study in the store is. */
+    /**
+     * No work will come any more: the study served is finished, or (serving all) every study on this worker's data is.
+     */
     private boolean finished() {
         if (options.study() != null) {
             StudyStore.Study study = store.study(options.study());
             return study != null && study.finished();
         }
-        List<StudyStore.Study> studies = store.studies();
-        return !studies.isEmpty() && studies.stream().allMatch(StudyStore.Study::finished);
+        List<StudyStore.Study> mine = store.studies().stream().filter(s -> s.data().equals(options.data())).toList();
+        return !mine.isEmpty() && mine.stream().allMatch(StudyStore.Study::finished);
     }
 
     private void train(StudyStore.Claim claim) {
@@ -187,7 +189,7 @@ public final class Worker {
             return; // another worker has it
         }
         sync(a);
-        trained++;
+        trained.incrementAndGet();
         finish(a, code == 0 ? null : "exit " + code + ", see " + log);
     }
 
