@@ -16,6 +16,9 @@ import dev.mnistlab.search.JourneyRunner;
 import dev.mnistlab.search.Search;
 import dev.mnistlab.search.SearchSpace;
 import dev.mnistlab.search.SeedSweep;
+import dev.mnistlab.search.StudyStatus;
+import dev.mnistlab.search.StudyStore;
+import dev.mnistlab.search.Worker;
 import dev.mnistlab.train.Benchmark;
 import dev.mnistlab.train.EngineThreads;
 import dev.mnistlab.train.Recipe;
@@ -25,6 +28,7 @@ import dev.mnistlab.train.TrainRequest;
 import dev.mnistlab.train.TrainingListener;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
@@ -146,30 +150,103 @@ public final class Mnistlab {
      */
     public static SeedSweep.Result seeds(Experiment experiment, List<Long> seeds, TrainOptions options, int parallel,
                                          PrintStream log) {
+        return seeds(experiment, seeds, options, parallel, StudyOptions.local(), log);
+    }
+
+    /**
+     * A seed sweep whose seeds are the trials of a study where {@code study} says (created, or joined when it
+     * exists with the same experiment, seeds and data): {@code parallel} local workers train them, and workers on
+     * other machines sharing the store may too ({@link #worker}).
+     */
+    public static SeedSweep.Result seeds(Experiment experiment, List<Long> seeds, TrainOptions options, int parallel,
+                                         StudyOptions study, PrintStream log) {
         if (options.threads() != null || options.stopAfter() != null) {
             throw new MnistlabException("a seed sweep runs each seed with one thread to its end; leave threads and stop-after unset");
         }
         experiment.internal().requireTrainable(); // once here, not in every child
-        MnistSource.load(options.dataDir(), log::println); // fetch once, not in every child
+        Path data = MnistSource.load(options.dataDir(), log::println).directory(); // fetch once, not in every child
         Path dir = options.out() != null ? options.out() : RunFolder.defaultDir(experiment.name() + "-seeds");
         TrainRequest template = TrainRequest.start(experiment.internal(), null).withValidation(options.validation())
-                .withLimitTrain(options.limitTrain()).withDataDir(options.dataDir());
-        try (FolderLock lock = FolderLock.acquire(dir)) {
-            return SeedSweep.run(ChildTraining.ofThisJvm(), template, seeds, dir, parallel, log);
+                .withLimitTrain(options.limitTrain()).withDataDir(data);
+        String name = study.study() != null ? study.study() : SeedSweep.defaultStudy(experiment.internal());
+        try (StudyStore store = store(study.storage(), dir); FolderLock lock = FolderLock.acquire(dir)) {
+            return SeedSweep.run(ChildTraining.ofThisJvm(), template, seeds, dir, parallel, log, store, name, study.lease());
         }
     }
 
     /**
      * Successive halving under a parameter budget (see README's Search): trials judged on a validation split
      * only, finalists trained on the whole training set over several seeds and tested. Resumable: run it
-     * again with the same settings into the same folder.
+     * again with the same settings into the same folder. Its study is an SQLite file in {@code out}.
      */
     public static Search.Outcome search(Search.Settings settings, SearchSpace space, Path out, Integer limitTrain,
                                        Path dataDir, int parallel, PrintStream log) {
-        MnistSource.load(dataDir, log::println); // fetch once, not in every child
-        try (FolderLock lock = FolderLock.acquire(out)) {
-            return new Search(settings, space, out, ChildTraining.ofThisJvm(), limitTrain, dataDir, parallel, log).run();
+        return search(settings, space, out, limitTrain, dataDir, parallel, StudyOptions.local(), log);
+    }
+
+    /**
+     * A search whose study lives where {@code study} says: created there, or joined when it exists with the same
+     * settings and data. {@code parallel} local workers train its trials (workers on other machines sharing the store
+     * may too, see {@link #worker}); returns when the study is finished, with results.md and best.yaml in {@code out}.
+     */
+    public static Search.Outcome search(Search.Settings settings, SearchSpace space, Path out, Integer limitTrain,
+                                       Path dataDir, int parallel, StudyOptions study, PrintStream log) {
+        Path data = MnistSource.load(dataDir, log::println).directory(); // fetch once, not in every child
+        String name = study.study() != null ? study.study() : Search.defaultStudy(settings);
+        Search.checkFolder(out, settings, space);
+        try (StudyStore store = store(study.storage(), out)) {
+            return new Search(settings, space, out, ChildTraining.ofThisJvm(), limitTrain, data, parallel, log, store, name,
+                    study.lease()).run();
         }
+    }
+
+    /**
+     * Trains the trials of the studies in {@code storage} ({@code study} only, unless null), {@code parallel} at a
+     * time, until they are finished, waiting while there is none; run folders go to {@code out}/&lt;study&gt;/. Refused
+     * when {@code study}'s MNIST files differ from this machine's. Returns the trainings this worker ran.
+     */
+    public static int worker(String storage, String study, Path out, Path dataDir, int parallel, Duration lease,
+                             PrintStream log) {
+        Path data = MnistSource.load(dataDir, log::println).directory();
+        String fingerprint = MnistSource.fingerprint(data);
+        try (StudyStore store = StudyStore.open(storage)) {
+            log.println("Worker for " + (study != null ? "study '" + study + "'" : "every study") + " in the "
+                    + store.where() + ", " + parallel + " at a time -> " + out);
+            Worker worker = new Worker(store, ChildTraining.ofThisJvm(), new Worker.Options(study,
+                    name -> out.resolve(Folders.safeName(name, "study name")), data, fingerprint, parallel, lease), log);
+            return worker.run();
+        }
+    }
+
+    /** The trials of {@code study} (every study when null) in {@code storage}, as a table for the terminal. */
+    public static String studyStatus(String storage, String study) {
+        try (StudyStore store = StudyStore.open(storage)) {
+            return StudyStatus.table(store, study);
+        }
+    }
+
+    /** Writes results.md and best.yaml of the finished search study {@code study} in {@code storage} into {@code out}. */
+    public static Search.Outcome studyResults(String storage, String study, Path out, PrintStream log) {
+        try (StudyStore store = StudyStore.open(storage)) {
+            return Search.ofStudy(store, study, out, log).results();
+        }
+    }
+
+    /**
+     * The study store a command uses: the one named, else an SQLite file in its output folder. A folder an older
+     * mnistlab filled without a store is refused rather than trained over.
+     */
+    private static StudyStore store(String storage, Path out) {
+        if (storage != null) {
+            return StudyStore.open(storage);
+        }
+        Path file = out.resolve("study.db");
+        if (!java.nio.file.Files.exists(file) && (java.nio.file.Files.exists(out.resolve("search-log.jsonl"))
+                || java.nio.file.Files.isRegularFile(out.resolve("seeds.md")))) {
+            throw new MnistlabException(out + " holds runs of an older mnistlab (without study.db); finish them with that "
+                    + "version, or choose another --out");
+        }
+        return StudyStore.sqlite(file);
     }
 
     /**

@@ -14,6 +14,7 @@ import picocli.CommandLine.ScopeType;
         subcommands = {TrainCommand.class, SummaryCommand.class, DataCommand.class,
             ReportCommand.class, JourneyCommand.class, CompareCommand.class,
             EvaluateCommand.class, PredictCommand.class, ServeCommand.class, ExportCommand.class, BenchCommand.class, SearchCommand.class,
+            WorkerCommand.class, StudyCommand.class,
             CommandLine.HelpCommand.class})
 public final class Main {
 

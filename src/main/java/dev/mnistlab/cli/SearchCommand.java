@@ -12,7 +12,8 @@ import picocli.CommandLine.Option;
 @Command(name = "search", mixinStandardHelpOptions = true,
         description = {"Search a space of models under a parameter budget by successive halving on a validation "
                 + "split held out of the training set; train the finalists over several seeds and report them on the "
-                + "test set. Stopped searches continue from their log when run again with the same options."})
+                + "test set. The trials live in a study store (study.db in the folder, or --storage): stopped searches continue "
+                + "when run again with the same options, and workers on other machines may join."})
 final class SearchCommand implements Callable<Integer> {
 
     @Option(names = "--budget", required = true, paramLabel = "N", description = "At most this many trainable parameters.")
@@ -59,6 +60,9 @@ final class SearchCommand implements Callable<Integer> {
     @Mixin
     DataDirOption dataDir = new DataDirOption();
 
+    @Mixin
+    StudyOption study = new StudyOption();
+
     @Override
     public Integer call() {
         Checks.positive("--budget", budget);
@@ -76,7 +80,7 @@ final class SearchCommand implements Callable<Integer> {
         Path dir = out != null ? out : Path.of("runs", "search-" + budget + "-seed" + seed);
         int at = parallel != null ? parallel : Runtime.getRuntime().availableProcessors();
         Mnistlab.search(new Search.Settings(budget, trials, seed, eta, minEpochs, Math.min(finalists, trials), seeds, validation),
-                searchSpace, dir, limitTrain, dataDir.dir, at, System.out);
+                searchSpace, dir, limitTrain, dataDir.dir, at, study.options(), System.out);
         return 0;
     }
 }

@@ -80,6 +80,9 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--parallel", paramLabel = "P", description = "With --seeds: runs at once (default: one per core).")
     Integer parallel;
 
+    @Mixin
+    StudyOption study = new StudyOption();
+
     @Option(names = "--request", paramLabel = "FILE", hidden = true,
             description = "Run the training request in FILE (how seed sweeps and searches start their children).")
     Path request;
@@ -101,10 +104,14 @@ final class TrainCommand implements Callable<Integer> {
             if (!alone || experiment.file != null) {
                 throw new MnistlabException("--request holds the whole run; give no other options");
             }
+            stopWithParent();
             return finish(CliTraining.watch(listener -> Mnistlab.trainFromRequest(request, listener)));
         }
         if (seeds != null) {
             return sweep();
+        }
+        if (study.storage != null || study.study != null) {
+            throw new MnistlabException("--storage and --study go with --seeds (a single run trains here, in its folder)");
         }
         if (resume != null) {
             requireOnlyResumeOptions();
@@ -116,6 +123,17 @@ final class TrainCommand implements Callable<Integer> {
                 .withDataDir(dataDir.dir).withLimitTrain(limitTrain).withValidation(validation).withStopAfter(stopAfter);
         Experiment exp = resolved();
         return finish(CliTraining.watch(listener -> Mnistlab.train(exp, options, listener)));
+    }
+
+    /**
+     * A child (--request) ends when the process that started it ends, however that ends: a worker killed hard leaves
+     * no training behind that nobody will store, and its folder is free when another worker takes the trial.
+     */
+    private static void stopWithParent() {
+        ProcessHandle.current().parent().ifPresent(parent -> parent.onExit().thenRun(() -> {
+            System.err.println("mnistlab: the process that started this training ended; stopping");
+            Runtime.getRuntime().halt(4);
+        }));
     }
 
     /** The experiment the options name: a preset or file, its recipe replaced and overridden as asked. */
@@ -150,7 +168,7 @@ final class TrainCommand implements Callable<Integer> {
         int at = parallel != null ? parallel : Math.min(seeds, Runtime.getRuntime().availableProcessors());
         TrainOptions options = TrainOptions.defaults().withOut(out).withDataDir(dataDir.dir).withLimitTrain(limitTrain)
                 .withValidation(validation);
-        SeedSweep.Result result = Mnistlab.seeds(exp, list, options, at, System.out);
+        SeedSweep.Result result = Mnistlab.seeds(exp, list, options, at, study.options(), System.out);
         return result.exitCode(strict);
     }
 

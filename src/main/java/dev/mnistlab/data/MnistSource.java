@@ -81,6 +81,22 @@ public final class MnistSource {
         return new MnistData(IdxReader.read("train", p[0], p[1]), IdxReader.read("test", p[2], p[3]), dir);
     }
 
+    /**
+     * The SHA-256 of the four files in {@code dir} (of their uncompressed content), in {@link #FILES}' order and
+     * comma-separated: what a study records so that no worker trains its trials on other data.
+     */
+    public static String fingerprint(Path dir) {
+        List<String> sums = new java.util.ArrayList<>();
+        for (String name : FILES) {
+            Path file = find(dir, name);
+            if (file == null) {
+                throw new MnistlabException("MNIST file " + dir.resolve(name) + " (or .gz) not found; " + HOW_TO_FIX);
+            }
+            sums.add(Checksums.sha256(file));
+        }
+        return String.join(",", sums);
+    }
+
     /** {@code $XDG_CACHE_HOME/mnistlab/mnist} or {@code ~/.cache/mnistlab/mnist}; system property {@value #CACHE_PROPERTY} wins. */
     public static Path cacheDir() {
         String override = System.getProperty(CACHE_PROPERTY);

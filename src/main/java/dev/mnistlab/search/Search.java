@@ -3,33 +3,33 @@ package dev.mnistlab.search;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mnistlab.AtomicFiles;
+import dev.mnistlab.FolderLock;
 import dev.mnistlab.MnistlabException;
 import dev.mnistlab.YamlFiles;
+import dev.mnistlab.data.MnistSource;
 import dev.mnistlab.train.EpochResult;
-import dev.mnistlab.train.Experiment;
-import dev.mnistlab.train.RunState;
-import dev.mnistlab.train.TrainRequest;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.concurrent.ExecutorService;
+import java.time.Duration;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Successive halving under a parameter budget. Every trial trains on the training set minus a held-out
  * validation part and is judged on that part only; after each rung the best 1/eta go on, resuming from
  * their checkpoints, until the survivors have had all epochs. The finalists are then trained on the whole
  * training set over several seeds and reported on the test set, which never influences a choice.
- * Each piece of work is one child process with one thread; the log makes the search resumable.
+ * The trials live in a {@link StudyStore}: this process's local workers train them, and so may workers on other
+ * machines sharing the store; the store makes the search resumable, and decides each promotion once.
  */
 public final class Search {
 
@@ -52,21 +52,22 @@ public final class Search {
     private final Path dataDir;
     private final int parallel;
     private final PrintStream out;
-    private final SearchLog log;
+    private final StudyStore store;
+    private final String study;
+    private final Duration lease;
     private final long started = System.nanoTime();
-    /** Children still training; stopped with the search so none keeps writing into its folder. */
     private volatile boolean finished;
-    /** Set when the search is being stopped: no new child starts, and children it stops are not results. */
-    private volatile boolean stopping;
-    private final java.util.Set<Process> running = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     /**
      * @param children   how to start a child's training
      * @param limitTrain train every run on the first N training images only; null: all
-     * @param dataDir    the MNIST folder every run reads; null: $MNISTLAB_DATA, then the cache
+     * @param dataDir    the MNIST folder every run reads (its fingerprint becomes the study's)
+     * @param store      where the study lives: an SQLite file in {@code dir}, or a server other workers share
+     * @param study      the study's name in the store
+     * @param parallel   local workers' trainings at once
      */
     public Search(Settings settings, SearchSpace space, Path dir, ChildTraining children, Integer limitTrain, Path dataDir,
-                  int parallel, PrintStream out) {
+                  int parallel, PrintStream out, StudyStore store, String study, Duration lease) {
         this.settings = settings;
         this.space = space;
         this.dir = dir;
@@ -75,8 +76,48 @@ public final class Search {
         this.dataDir = dataDir;
         this.parallel = parallel;
         this.out = out;
-        prepare();
-        this.log = new SearchLog(dir.resolve("search-log.jsonl"));
+        this.store = store;
+        this.study = study;
+        this.lease = lease;
+    }
+
+    /**
+     * The search a study in {@code store} holds, as its definition records it, for writing its results into
+     * {@code dir} ({@link #results()}) without training.
+     */
+    public static Search ofStudy(StudyStore store, String study, Path dir, PrintStream out) {
+        StudyStore.Study found = store.study(study);
+        if (found == null || !found.kind().equals("search")) {
+            throw new MnistlabException("the " + store.where() + " holds no search study '" + study + "'; see the studies "
+                    + "there with ./mnistlab study status --storage ...");
+        }
+        JsonNode definition = YamlFiles.parse(found.definition(), "study " + study);
+        Settings settings = YamlFiles.bind(definition.get("settings"), Settings.class, "study " + study);
+        SearchSpace space = SearchSpace.of(definition.get("space"), "study " + study);
+        Integer limit = definition.has("limit_train") ? definition.get("limit_train").asInt() : null;
+        return new Search(settings, space, dir, null, limit, null, 0, out, store, study, null);
+    }
+
+    /** Writes results.md and best.yaml of a finished study into the folder; refused while it is still open. */
+    public Outcome results() {
+        StudyStore.Study found = store.study(study);
+        if (!found.finished()) {
+            throw new MnistlabException("study '" + study + "' is not finished yet (stage " + found.stage() + " of "
+                    + (found.plan().finalStage() + 1) + "); see ./mnistlab study status");
+        }
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new MnistlabException("cannot create " + dir + " (" + e.getMessage() + ")");
+        }
+        Map<Integer, Candidate> byId = new LinkedHashMap<>();
+        draw().forEach(c -> byId.put(c.id(), c));
+        return results(found.plan(), byId);
+    }
+
+    /** The study name a search goes by unless given one: the same as its default folder's. */
+    public static String defaultStudy(Settings settings) {
+        return "search-" + settings.budget() + "-seed" + settings.seed();
     }
 
     /** The epochs each rung trains to: min_epochs, x eta, ... and finally all of the recipe's epochs. */
@@ -99,31 +140,22 @@ public final class Search {
      */
     public record Outcome(Path bestPreset, Path table, String markdown, String best, long bestParams) {}
 
-    /** Runs (or continues) the search to its end; the outcome's files are in the search folder. */
+    /** Runs (or joins, or continues) the search to its end; the outcome's files are in the search folder. */
     public Outcome run() {
-        Thread stopChildren = new Thread(() -> {
-            stopping = true;
-            running.forEach(Process::destroy);
-            running.forEach(p -> {
-                try {
-                    p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS);
-                } catch (InterruptedException ignored) {
-                    Thread.currentThread().interrupt();
-                }
-            });
+        Thread stopped = new Thread(() -> {
             if (!finished) {
-                System.err.println("\nSearch stopped; its log and checkpoints are in " + dir
+                System.err.println("\nSearch stopped; its trials and checkpoints are in the " + store.where()
                         + ". Run the same command again to continue.");
             }
         });
-        Runtime.getRuntime().addShutdownHook(stopChildren);
+        Runtime.getRuntime().addShutdownHook(stopped);
         try {
             Outcome outcome = search();
             finished = true;
             return outcome;
         } finally {
             try {
-                Runtime.getRuntime().removeShutdownHook(stopChildren);
+                Runtime.getRuntime().removeShutdownHook(stopped);
             } catch (IllegalStateException shuttingDown) {
                 // stopped by a signal: the hook is running and says how to continue
             }
@@ -131,139 +163,150 @@ public final class Search {
     }
 
     private Outcome search() {
+        String definition = definition(settings, space);
+        checkFolder(dir, definition);
         List<Candidate> candidates = draw();
         List<Integer> rungs = rungs(settings.minEpochs(), settings.eta(), space.epochs());
-        out.printf(Locale.ROOT, "Search: %d trials under %,d parameters, rungs at %s epochs, keeping 1/%d each time; "
-                        + "validation on the last %,d training images; %d at a time -> %s%n",
-                candidates.size(), settings.budget(), rungs, settings.eta(), settings.validation(), parallel, dir);
-        List<Standing> standings = candidates.stream().map(c -> new Standing(c, new LinkedHashMap<>())).toList();
-        List<Standing> alive = standings;
-        for (int rung = 0; rung < rungs.size(); rung++) {
-            int keep = rung == 0 ? alive.size()
-                    : Math.max(settings.finalists(), (int) Math.ceil(candidates.size() / Math.pow(settings.eta(), rung)));
-            int previous = rung - 1;
-            alive = alive.stream().sorted(byScore(previous)).limit(keep).toList();
-            int epochs = rungs.get(rung);
-            int r = rung;
-            out.printf(Locale.ROOT, "%nRung %d of %d: %d trials to epoch %d%n", rung + 1, rungs.size(), alive.size(), epochs);
-            parallel(alive, s -> s.scores().put(r, trainTrial(s.candidate(), r, epochs)));
+        StudyPlan plan = new StudyPlan(rungs, settings.eta(), settings.finalists(), settings.seeds());
+        List<StudyStore.NewTrial> first = candidates.stream().map(c -> new StudyStore.NewTrial(c.name(), "trials/" + c.folder(),
+                null, YamlFiles.write(c.toExperiment()), c.params(), settings.validation(), limitTrain, rungs.get(0))).toList();
+        String data = MnistSource.fingerprint(dataDir);
+        boolean created = store.createOrJoin(study, "search", definition + (limitTrain == null ? "" : "limit_train: " + limitTrain + "\n"),
+                data, plan, first);
+        try (FolderLock lock = FolderLock.acquire(dir)) {
+            writeFolder(definition, candidates);
+            return search(plan, candidates, created, data);
         }
-        List<Standing> finalists = alive.stream().sorted(byScore(rungs.size() - 1)).limit(settings.finalists()).toList();
-        out.printf(Locale.ROOT, "%nFinalists %s: full training set, %d seeds each, reported on the test set%n",
-                finalists.stream().map(s -> s.candidate().name()).toList(), settings.seeds());
+    }
+
+    private Outcome search(StudyPlan plan, List<Candidate> candidates, boolean created, String data) {
+        List<Integer> rungs = plan.rungs();
+        out.printf(Locale.ROOT, "Search: %d trials under %,d parameters, rungs at %s epochs, keeping 1/%d each time; "
+                        + "validation on the last %,d training images; %d at a time here -> %s%n",
+                candidates.size(), settings.budget(), rungs, settings.eta(), settings.validation(), parallel, dir);
+        out.printf(Locale.ROOT, "%s study '%s' in the %s%n", created ? "Created" : "Continuing", study, store.where());
+        Map<Integer, Candidate> byId = new LinkedHashMap<>();
+        candidates.forEach(c -> byId.put(c.id(), c));
+        Progress progress = new Progress(plan, byId);
+        progress.print(true);
+        ScheduledExecutorService ticks = Executors.newSingleThreadScheduledExecutor();
+        ticks.scheduleWithFixedDelay(() -> {
+            try {
+                progress.print(false);
+            } catch (RuntimeException e) {
+                // the store is busy or away for a moment: the next tick prints what this one missed
+            }
+        }, 1, 1, TimeUnit.SECONDS);
+        try {
+            new Worker(store, children, new Worker.Options(study, name -> dir, dataDir, data, parallel, lease), null).run();
+        } finally {
+            ticks.shutdownNow();
+        }
+        progress.print(false);
+        return results(plan, byId);
+    }
+
+    /** The table and best preset from what the store holds, written into the search folder. */
+    private Outcome results(StudyPlan plan, Map<Integer, Candidate> byId) {
+        List<StudyStore.Trial> trials = store.trials(study);
+        Map<Integer, List<EpochResult>> epochs = store.epochs(study);
         Map<Integer, List<List<Double>>> tests = new LinkedHashMap<>();
-        List<Runnable> jobs = new ArrayList<>();
-        for (Standing s : finalists) {
-            List<List<Double>> perSeed = new ArrayList<>();
-            tests.put(s.candidate().id(), perSeed);
-            for (int i = 0; i < settings.seeds(); i++) {
-                perSeed.add(null);
-                long seed = 1 + i;
-                int index = i;
-                jobs.add(() -> perSeed.set(index, trainFinal(s.candidate(), seed)));
+        Candidate best = null;
+        for (StudyStore.Trial t : trials) {
+            if (t.candidate() != null) {
+                best = best != null ? best : byId.get(t.candidate());
+                tests.computeIfAbsent(t.candidate(), k -> new ArrayList<>()).add(epochs.getOrDefault(t.id(), List.of())
+                        .stream().map(EpochResult::testAccuracy).toList());
             }
         }
-        runAll(jobs);
-        SearchResults results = new SearchResults(settings, rungs, standings.stream()
-                .map(s -> new SearchResults.Row(s.candidate(), s.scores(), tests.get(s.candidate().id()))).toList(),
-                finalists.get(0).candidate());
+        List<SearchResults.Row> rows = new ArrayList<>();
+        for (StudyStore.Trial t : trials) {
+            if (t.candidate() == null) {
+                Map<Integer, Double> scores = new LinkedHashMap<>();
+                for (int rung = 0; rung < plan.rungs().size(); rung++) {
+                    Double score = plan.score(t, rung, epochs.get(t.id()));
+                    if (score != null) {
+                        scores.put(rung, score);
+                    }
+                }
+                rows.add(new SearchResults.Row(byId.get(t.id()), scores, tests.get(t.id())));
+            }
+        }
+        if (best == null) {
+            throw new MnistlabException("study '" + study + "' has no finalist; see its trials with ./mnistlab study status");
+        }
+        SearchResults results = new SearchResults(settings, plan.rungs(), rows, best);
         String table = results.markdown();
         AtomicFiles.write(dir.resolve("results.md"), table);
-        Path best = dir.resolve("best.yaml");
-        AtomicFiles.write(best, results.bestPreset());
+        Path bestFile = dir.resolve("best.yaml");
+        AtomicFiles.write(bestFile, results.bestPreset());
         out.println();
         out.print(table);
-        out.printf(Locale.ROOT, "%nBest spec as a preset: %s (train it with ./mnistlab train %s --seeds 5)%n", best, best);
+        out.printf(Locale.ROOT, "%nBest spec as a preset: %s (train it with ./mnistlab train %s --seeds 5)%n", bestFile, bestFile);
         out.printf(Locale.ROOT, "Search took %.0f s this time.%n", (System.nanoTime() - started) / 1e9);
-        Candidate winner = finalists.get(0).candidate();
-        return new Outcome(best, dir.resolve("results.md"), table, winner.name(), winner.params());
+        return new Outcome(bestFile, dir.resolve("results.md"), table, best.name(), best.params());
     }
 
-    private Comparator<Standing> byScore(int rung) {
-        Comparator<Standing> score = Comparator.comparingDouble(s -> -s.score(rung));
-        return rung < 0 ? Comparator.comparingInt(s -> s.candidate().id())
-                : score.thenComparingLong(s -> s.candidate().params()).thenComparingInt(s -> s.candidate().id());
-    }
+    /** Prints each rung's and final's result once, as the store shows them, whichever worker trained them. */
+    private final class Progress {
+        private final StudyPlan plan;
+        private final Map<Integer, Candidate> candidates;
+        private final java.util.Set<String> printed = new java.util.HashSet<>();
+        private int stageShown = -1;
 
-    private List<Candidate> draw() {
-        SplittableRandom random = new SplittableRandom(settings.seed());
-        List<Candidate> candidates = new ArrayList<>();
-        Path trials = dir.resolve("trials");
-        try {
-            Files.createDirectories(trials);
-            Files.createDirectories(dir.resolve("final"));
-        } catch (IOException e) {
-            throw new MnistlabException("cannot create folders in " + dir + " (" + e.getMessage() + ")");
+        Progress(StudyPlan plan, Map<Integer, Candidate> candidates) {
+            this.plan = plan;
+            this.candidates = candidates;
         }
-        for (int id = 1; id <= settings.trials(); id++) {
-            Candidate c = space.sample(random, id, settings.budget());
-            AtomicFiles.write(trials.resolve(c.folder() + ".yaml"), c.yaml());
-            candidates.add(c);
-        }
-        return candidates;
-    }
 
-    /** Trains a trial up to {@code epochs} (continuing from its checkpoint) and returns its validation score. */
-    private double trainTrial(Candidate c, int rung, int epochs) {
-        JsonNode done = log.find("rung", "trial", c.id(), "epochs", epochs);
-        if (done != null) {
-            report(c, rung, epochs, done, true);
-            return done.path("score").asDouble(Double.NEGATIVE_INFINITY);
-        }
-        Path run = dir.resolve("trials").resolve(c.folder());
-        Experiment experiment = c.toExperiment();
-        int code = child(request(experiment, run).withValidation(settings.validation()).withStopAfter(epochs),
-                run.resolveSibling(c.folder() + ".log"));
-        List<EpochResult> metrics = EpochResult.readAll(run);
-        ObjectNode entry = log.entry("rung").put("trial", c.id()).put("epochs", epochs).put("params", c.params());
-        if (code != 0 || metrics.size() < epochs) {
-            entry.put("failed", "exit " + code + ", see " + run.resolveSibling(c.folder() + ".log"));
-        } else {
-            entry.put("score", score(metrics, epochs, experiment.recipe().constraints().lastEpochs()))
-                    .put("accuracy", metrics.get(epochs - 1).testAccuracy())
-                    .put("loss", metrics.get(epochs - 1).testLoss());
-        }
-        log.append(entry);
-        report(c, rung, epochs, entry, false);
-        return entry.path("score").asDouble(Double.NEGATIVE_INFINITY);
-    }
-
-    /** Trains a finalist on the whole training set with one seed; returns its test accuracies per epoch. */
-    private List<Double> trainFinal(Candidate c, long seed) {
-        JsonNode done = log.find("final", "trial", c.id(), "seed", seed);
-        if (done == null) {
-            Path run = dir.resolve("final").resolve(c.folder() + "-seed-" + seed);
-            Experiment experiment = c.toExperiment();
-            int code = child(request(experiment.withRecipe(experiment.recipe().withSeed(seed)), run),
-                    run.resolveSibling(c.folder() + "-seed-" + seed + ".log"));
-            ObjectNode entry = log.entry("final").put("trial", c.id()).put("seed", seed).put("params", c.params());
-            var accuracies = entry.putArray("test_accuracy");
-            EpochResult.readAll(run).forEach(e -> accuracies.add(e.testAccuracy()));
-            if (code != 0 || accuracies.size() < space.epochs()) {
-                entry.put("failed", "exit " + code + ", see " + run.resolveSibling(c.folder() + "-seed-" + seed + ".log"));
+        synchronized void print(boolean before) {
+            StudyStore.Study now = store.study(study);
+            List<StudyStore.Trial> trials = store.trials(study);
+            Map<Integer, List<EpochResult>> epochs = store.epochs(study);
+            for (int stage = 0; stage <= Math.min(now.stage(), plan.finalStage()); stage++) {
+                int s = stage;
+                if (stage > stageShown) {
+                    stageShown = stage;
+                    if (stage < plan.finalStage()) {
+                        out.printf(Locale.ROOT, "%nRung %d of %d: %d trials to epoch %d%n", stage + 1, plan.rungs().size(),
+                                trials.stream().filter(t -> t.candidate() == null && t.stage() >= s).count(), plan.rungs().get(stage));
+                    } else if (trials.stream().anyMatch(t -> t.candidate() != null)) {
+                        out.printf(Locale.ROOT, "%nFinalists %s: full training set, %d seeds each, reported on the test set%n",
+                                trials.stream().filter(t -> t.candidate() != null).map(t -> candidates.get(t.candidate()).name())
+                                        .distinct().toList(), settings.seeds());
+                    }
+                }
+                for (StudyStore.Trial t : trials) {
+                    boolean ended = t.stage() > s || t.stage() == s && (t.state().equals(StudyStore.DONE)
+                            || t.state().equals(StudyStore.FAILED));
+                    if (ended && (t.candidate() == null) == (s < plan.finalStage()) && t.stage() >= s
+                            && printed.add(t.id() + "/" + s)) {
+                        line(t, s, epochs.getOrDefault(t.id(), List.of()), before);
+                    }
+                }
             }
-            log.append(entry);
-            done = entry;
         }
-        List<Double> accuracies = new ArrayList<>();
-        done.path("test_accuracy").forEach(a -> accuracies.add(a.asDouble()));
-        int n = accuracies.size();
-        int last = c.lastEpochs();
-        synchronized (out) {
-            out.printf(Locale.ROOT, "  %s seed %d: test accuracy in the last %d epochs %s%s%n", c.name(), seed, last,
-                    accuracies.subList(Math.max(0, n - last), n), done.has("failed") ? " FAILED: " + done.path("failed").asText() : "");
-        }
-        return accuracies;
-    }
 
-    private void report(Candidate c, int rung, int epochs, JsonNode entry, boolean fromLog) {
-        synchronized (out) {
+        private void line(StudyStore.Trial t, int stage, List<EpochResult> epochs, boolean before) {
+            String stored = before ? " (from the store)" : "";
+            String failed = t.stage() == stage && t.state().equals(StudyStore.FAILED) ? " FAILED: " + t.message() : "";
+            if (t.candidate() != null) {
+                Candidate c = candidates.get(t.candidate());
+                int n = epochs.size();
+                out.printf(Locale.ROOT, "  %s seed %d: test accuracy in the last %d epochs %s%s%s%n", c.name(),
+                        t.toExperiment().recipe().seed(), c.lastEpochs(), epochs.subList(Math.max(0, n - c.lastEpochs()), n)
+                                .stream().map(EpochResult::testAccuracy).toList(), failed, stored);
+                return;
+            }
+            Candidate c = candidates.get(t.id());
+            int reached = plan.rungs().get(stage);
+            Double score = plan.score(t, stage, epochs);
             out.printf(Locale.ROOT, "  %s %,6d params  %-44s epoch %2d: %s%s  [%s]%n", c.name(), c.params(), c.choices(),
-                    epochs, entry.has("failed") ? "FAILED " + entry.path("failed").asText()
+                    reached, !failed.isEmpty() || score == null || score.isInfinite() || epochs.size() < reached
+                            ? "FAILED " + t.message()
                             : String.format(Locale.ROOT, "validation %.2f%% (mean of last %d epochs %.2f%%)",
-                                    entry.path("accuracy").asDouble(), Math.min(c.lastEpochs(), epochs),
-                                    entry.path("score").asDouble()),
-                    fromLog ? " (from the log)" : "", elapsed());
+                                    epochs.get(reached - 1).testAccuracy(), Math.min(c.lastEpochs(), reached), score),
+                    stored, elapsed());
         }
     }
 
@@ -281,73 +324,52 @@ public final class Search {
                 .mapToDouble(EpochResult::testAccuracy).average().orElseThrow();
     }
 
-    /** A child's run in {@code run}: continued from its checkpoint when it has one, else started afresh. */
-    private TrainRequest request(Experiment experiment, Path run) {
-        return TrainRequest.start(experiment, run).withResume(RunState.of(run).resumable())
-                .withLimitTrain(limitTrain).withThreads(1).withDataDir(dataDir);
+    /** The trials drawn from the space with the search's seed: the same on every run of the same search. */
+    private List<Candidate> draw() {
+        SplittableRandom random = new SplittableRandom(settings.seed());
+        List<Candidate> candidates = new ArrayList<>();
+        for (int id = 1; id <= settings.trials(); id++) {
+            candidates.add(space.sample(random, id, settings.budget()));
+        }
+        return candidates;
     }
 
-    private int child(TrainRequest request, Path logFile) {
-        requireNotStopping();
+    /** search.yaml and the drawn trials' presets (trials/tNN.yaml), for reading and for training one by hand. */
+    private void writeFolder(String definition, List<Candidate> candidates) {
         try {
-            int code = children.run(request, logFile, running);
-            requireNotStopping();
-            return code;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new MnistlabException("interrupted");
+            Files.createDirectories(dir.resolve("trials"));
+            Files.createDirectories(dir.resolve("final"));
         } catch (IOException e) {
-            throw new MnistlabException("cannot start a training process (" + e.getMessage() + ")");
+            throw new MnistlabException("cannot create folders in " + dir + " (" + e.getMessage() + ")");
         }
+        AtomicFiles.write(dir.resolve("search.yaml"), definition);
+        candidates.forEach(c -> AtomicFiles.write(dir.resolve("trials").resolve(c.folder() + ".yaml"), c.yaml()));
     }
 
-    private void requireNotStopping() {
-        if (stopping) {
-            throw new MnistlabException("search stopped; run the same command again to continue it in " + dir);
-        }
+    /**
+     * Refuses a folder that holds another search (its search.yaml differs), before anything is written anywhere.
+     */
+    public static void checkFolder(Path dir, Settings settings, SearchSpace space) {
+        checkFolder(dir, definition(settings, space));
     }
 
-    private void parallel(List<Standing> standings, java.util.function.Consumer<Standing> work) {
-        runAll(standings.stream().map(s -> (Runnable) () -> work.accept(s)).toList());
-    }
-
-    private void runAll(List<Runnable> jobs) {
-        ExecutorService pool = Executors.newFixedThreadPool(parallel);
-        try {
-            List<Future<?>> futures = jobs.stream().map(pool::submit).toList();
-            for (Future<?> f : futures) {
-                f.get();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new MnistlabException("interrupted; run the same command again to continue the search in " + dir);
-        } catch (java.util.concurrent.ExecutionException e) {
-            throw e.getCause() instanceof MnistlabException m ? m : new IllegalStateException(e.getCause());
-        } finally {
-            pool.shutdownNow();
-        }
-    }
-
-    /** Creates the folder, or checks that the search found in it was started with the same settings. */
-    private void prepare() {
+    private static void checkFolder(Path dir, String definition) {
         Path file = dir.resolve("search.yaml");
-        ObjectNode recorded = YamlFiles.MAPPER.createObjectNode();
-        recorded.set("settings", YamlFiles.MAPPER.valueToTree(settings));
-        recorded.set("space", space.toTree());
-        String text = YamlFiles.write(recorded);
         try {
-            if (Files.exists(file)) {
-                if (!Files.readString(file).equals(text)) {
-                    throw new MnistlabException(dir + " holds a search with other settings or another space (see "
-                            + file + "); run it with the same options to continue, or choose another --out");
-                }
-                out.println("Continuing the search in " + dir + " from its log");
-            } else {
-                Files.createDirectories(dir);
-                AtomicFiles.write(file, text);
+            if (Files.exists(file) && !Files.readString(file).equals(definition)) {
+                throw new MnistlabException(dir + " holds a search with other settings or another space (see "
+                        + file + "); run it with the same options to continue, or choose another --out");
             }
         } catch (IOException e) {
             throw new MnistlabException("cannot use " + dir + " (" + e.getMessage() + "); choose another --out");
         }
+    }
+
+    /** The search's settings and space as search.yaml records them: what a study of the same search must match. */
+    private static String definition(Settings settings, SearchSpace space) {
+        ObjectNode recorded = YamlFiles.MAPPER.createObjectNode();
+        recorded.set("settings", YamlFiles.MAPPER.valueToTree(settings));
+        recorded.set("space", space.toTree());
+        return YamlFiles.write(recorded);
     }
 }

@@ -98,6 +98,11 @@ public record SearchSpace(List<Integer> convsBeforePool, List<Integer> convsAfte
         return checked(YamlFiles.bind(YamlFiles.read(file), defaults(), file.toString()), file.toString());
     }
 
+    /** A space as {@link #toTree()} wrote it (a study's definition). */
+    static SearchSpace of(JsonNode tree, String where) {
+        return checked(YamlFiles.bind(tree, defaults(), where), where);
+    }
+
     public SearchSpace withChannels(List<Integer> channels) {
         return new SearchSpace(convsBeforePool, convsAfterPool, channels, paddingBeforePool, transition, separable,
                 dropout, lr, schedule, rotation, translate, batchSize, epochs, minFill, average, activation,

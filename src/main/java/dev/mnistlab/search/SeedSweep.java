@@ -1,31 +1,35 @@
 package dev.mnistlab.search;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mnistlab.AtomicFiles;
-import dev.mnistlab.MnistlabException;
+import dev.mnistlab.YamlFiles;
+import dev.mnistlab.data.MnistData;
+import dev.mnistlab.data.MnistSource;
 import dev.mnistlab.train.ConstraintCheck;
 import dev.mnistlab.train.EpochResult;
 import dev.mnistlab.train.Experiment;
 import dev.mnistlab.train.Recipe;
-import dev.mnistlab.train.RunState;
 import dev.mnistlab.train.TrainRequest;
-import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.ExecutorService;
+import java.util.Map;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.DoubleStream;
 
 /**
  * Trains one experiment under several seeds, each in its own process with one native thread: libtorch's
  * random generator is per process, and on a small CPU several single-threaded runs side by side beat one
  * run on all cores. Reports each seed's last epochs and whether it passes, then the spread over seeds.
- * Run again into the same folder, a sweep reuses the seeds that finished and resumes the ones that have a
- * checkpoint, after checking that each folder holds the same model and recipe.
+ * The seeds are the trials of a study ({@link StudyStore}: study.db in the folder, or a shared store that workers
+ * on other machines help with). Run again, a sweep reuses the seeds that finished and resumes the others from their
+ * last stored epoch; another experiment under the same study name is refused.
  */
 public final class SeedSweep {
 
@@ -71,79 +75,91 @@ public final class SeedSweep {
 
     private SeedSweep() {}
 
+    /** The study name a sweep goes by unless given one. */
+    public static String defaultStudy(Experiment experiment) {
+        return experiment.name() + "-seeds";
+    }
+
     /**
      * @param children how to start a child's training
      * @param template what every child trains, in which data split: its experiment (whose seed each child
-     *                 replaces with its own), validation, training-set limit and data folder
-     * @param parallel how many children run at once
+     *                 replaces with its own), validation, training-set limit and data folder (resolved: its
+     *                 fingerprint becomes the study's)
+     * @param parallel how many children run at once here (workers elsewhere sharing the store may help)
+     * @param store    where the sweep's study lives; {@code study} its name there
      */
     public static Result run(ChildTraining children, TrainRequest template, List<Long> seeds, Path outDir,
-                                       int parallel, PrintStream out) {
+                             int parallel, PrintStream out, StudyStore store, String study, Duration lease) {
         Experiment experiment = template.experiment();
         long params = experiment.spec().trace().trainableParameters();
         Recipe.Constraints constraints = experiment.recipe().constraints();
-        try {
-            Files.createDirectories(outDir);
-        } catch (IOException e) {
-            throw new MnistlabException("cannot create " + outDir + " (" + e.getMessage() + "); choose another --out");
+        List<StudyStore.NewTrial> trials = new ArrayList<>();
+        for (long seed : seeds) {
+            Experiment wanted = experiment.withRecipe(experiment.recipe().withSeed(seed));
+            trials.add(new StudyStore.NewTrial("seed-" + seed, "seed-" + seed, null, YamlFiles.write(wanted), params,
+                    template.validation(), template.limitTrain(), wanted.recipe().epochs()));
         }
+        ObjectNode definition = YamlFiles.MAPPER.createObjectNode();
+        definition.set("experiment", YamlFiles.MAPPER.valueToTree(experiment));
+        definition.set("seeds", YamlFiles.MAPPER.valueToTree(seeds));
+        definition.put("validation", template.validation());
+        definition.put("limit_train", template.limitTrain());
+        String data = MnistSource.fingerprint(template.dataDir());
+        store.createOrJoin(study, "seeds", YamlFiles.write(definition), data, StudyPlan.sweep(experiment.recipe().epochs()), trials);
+        Map<String, Boolean> reused = new LinkedHashMap<>();
+        store.trials(study).forEach(t -> reused.put(t.name(), t.state().equals(StudyStore.DONE)));
         long started = System.nanoTime();
-        ExecutorService pool = Executors.newFixedThreadPool(parallel);
+        java.util.Set<String> printed = new java.util.HashSet<>();
+        Runnable progress = () -> {
+            Map<Integer, List<EpochResult>> epochs = store.epochs(study);
+            for (StudyStore.Trial t : store.trials(study)) {
+                if (!t.state().equals(StudyStore.QUEUED) && !t.state().equals(StudyStore.RUNNING) && printed.add(t.name())) {
+                    SeedResult r = result(t, epochs, outDir, params, constraints, reused.get(t.name()));
+                    double seconds = r.epochs().stream().mapToDouble(EpochResult::seconds).sum();
+                    synchronized (out) {
+                        out.printf(Locale.ROOT, "seed %d %s: %s%n", r.seed(), r.reused() ? "finished before, reused"
+                                        : String.format(Locale.ROOT, "finished in %.0f s", seconds),
+                                r.exitCode() != 0 ? "FAILED (" + t.message() + ")" : describe(r, constraints.lastEpochs()));
+                    }
+                }
+            }
+        };
+        progress.run();
+        ScheduledExecutorService ticks = Executors.newSingleThreadScheduledExecutor();
+        ticks.scheduleWithFixedDelay(() -> {
+            try {
+                progress.run();
+            } catch (RuntimeException e) {
+                // the store is busy for a moment: the next tick prints what this one missed
+            }
+        }, 1, 1, TimeUnit.SECONDS);
         try {
-            List<Future<SeedResult>> futures = new ArrayList<>();
-            for (long seed : seeds) {
-                futures.add(pool.submit(() -> runOne(children, template, seed, outDir, params, constraints, out)));
-            }
-            List<SeedResult> results = new ArrayList<>();
-            for (Future<SeedResult> f : futures) {
-                results.add(f.get());
-            }
-            String table = table(results, constraints.lastEpochs(), (System.nanoTime() - started) / 1e9, parallel);
-            out.print(table);
-            AtomicFiles.write(outDir.resolve("seeds.md"), "```\n" + table + "```\n");
-            return new Result(List.copyOf(results), table);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new MnistlabException("interrupted; finished seeds keep their run folders in " + outDir);
-        } catch (java.util.concurrent.ExecutionException e) {
-            throw new MnistlabException("a seed's run failed: " + e.getCause().getMessage());
+            new Worker(store, children, new Worker.Options(study, name -> outDir, template.dataDir(), data, parallel, lease),
+                    null).run();
         } finally {
-            pool.shutdownNow();
+            ticks.shutdownNow();
         }
+        progress.run();
+        Map<Integer, List<EpochResult>> epochs = store.epochs(study);
+        List<SeedResult> results = store.trials(study).stream()
+                .map(t -> result(t, epochs, outDir, params, constraints, reused.get(t.name()))).toList();
+        String table = table(results, constraints.lastEpochs(), (System.nanoTime() - started) / 1e9, parallel);
+        out.print(table);
+        AtomicFiles.write(outDir.resolve("seeds.md"), "```\n" + table + "```\n");
+        return new Result(List.copyOf(results), table);
     }
 
-    private static SeedResult runOne(ChildTraining children, TrainRequest template, long seed, Path outDir, long params,
-                                     Recipe.Constraints constraints, PrintStream out) throws Exception {
-        Path dir = outDir.resolve("seed-" + seed);
-        Path log = outDir.resolve("seed-" + seed + ".log");
-        Experiment experiment = template.experiment();
-        Experiment wanted = experiment.withRecipe(experiment.recipe().withSeed(seed));
-        RunState state = RunState.of(dir);
-        // a seed folder may only be reused for the same model and recipe (names and descriptions aside)
-        if (state.recorded() && !state.holds(wanted)) {
-            throw new MnistlabException(dir + " holds a run of another model or recipe; choose another --out "
-                    + "(a rerun into the same folder reuses finished seeds and resumes stopped ones)");
-        }
-        boolean finishedBefore = state.status() == RunState.Status.FINISHED;
-        boolean resumable = state.resumable();
-        long t0 = System.nanoTime();
-        int code = 0;
-        if (!finishedBefore) {
-            TrainRequest request = new TrainRequest(dir, resumable, template.validation(), template.limitTrain(), null, 1,
-                    template.dataDir(), wanted);
-            code = children.run(request, log);
-        }
-        List<EpochResult> epochs = EpochResult.readAll(dir);
-        List<ConstraintCheck.Line> checks = epochs.isEmpty() ? List.of()
-                : ConstraintCheck.check(params, epochs, constraints, EpochResult.split(dir));
-        SeedResult r = new SeedResult(seed, dir, code, epochs, checks, finishedBefore);
-        synchronized (out) {
-            out.printf(Locale.ROOT, "seed %d %s: %s%n", seed, finishedBefore ? "finished before, reused"
-                            : String.format(Locale.ROOT, "finished in %.0f s%s", (System.nanoTime() - t0) / 1e9,
-                                    resumable ? " (resumed from its checkpoint)" : ""),
-                    code != 0 ? "FAILED (exit " + code + "), see " + log : describe(r, constraints.lastEpochs()));
-        }
-        return r;
+    /** A seed's outcome as the store holds it; a failed one keeps the exit code its message names. */
+    private static SeedResult result(StudyStore.Trial t, Map<Integer, List<EpochResult>> epochs, Path outDir, long params,
+                                     Recipe.Constraints constraints, Boolean reused) {
+        List<EpochResult> trained = epochs.getOrDefault(t.id(), List.of());
+        int code = t.state().equals(StudyStore.DONE) ? 0
+                : t.message() != null && t.message().matches("exit \\d+.*") ? Integer.parseInt(t.message().replaceFirst("exit (\\d+).*", "$1"))
+                : 2;
+        List<ConstraintCheck.Line> checks = trained.isEmpty() ? List.of()
+                : ConstraintCheck.check(params, trained, constraints, t.validation() != null ? MnistData.VALIDATION : "test");
+        return new SeedResult(t.toExperiment().recipe().seed(), outDir.resolve(t.folder()), code, trained, checks,
+                Boolean.TRUE.equals(reused));
     }
 
     private static String describe(SeedResult r, int last) {

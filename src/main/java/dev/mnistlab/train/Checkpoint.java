@@ -112,6 +112,19 @@ final class Checkpoint {
         }
     }
 
+    /**
+     * The epoch a checkpoint's bytes were saved after (0 when they are not a checkpoint): what a copy of a run
+     * kept elsewhere (a study store) is labelled with.
+     */
+    static int epochOf(byte[] bytes) {
+        if (bytes.length < 2 * Integer.BYTES) {
+            return 0;
+        }
+        ByteBuffer header = ByteBuffer.wrap(bytes, 0, 2 * Integer.BYTES);
+        int magic = header.getInt();
+        return magic == MAGIC || magic == MAGIC_UNCHECKED || magic == MAGIC_SGD_ONLY ? header.getInt() : 0;
+    }
+
     /** The optimizer's slots, then the averaged model's (none when the recipe does not average). */
     private static Map<String, Map<String, NDArray>> slots(TorchOptimizer optimizer, WeightAverage average) {
         Map<String, Map<String, NDArray>> slots = new LinkedHashMap<>(optimizer.state());

@@ -2,22 +2,19 @@ package dev.mnistlab.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.mnistlab.search.StudyStore;
 import dev.mnistlab.train.Experiment;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A real (tiny) search in child processes: stopped hard after its first results, then run again. It must
- * pick up from its log without redoing logged work, select on the validation split only, and leave a
+ * pick up from its study store without redoing finished work, select on the validation split only, and leave a
  * results table and a best spec that loads as a preset.
  */
 class SearchProcessTest {
@@ -39,7 +36,7 @@ class SearchProcessTest {
             """;
 
     @Test
-    void aStoppedSearchContinuesFromItsLogAndWritesTheBestSpec(@TempDir Path dir) throws Exception {
+    void aStoppedSearchContinuesFromItsStoreAndWritesTheBestSpec(@TempDir Path dir) throws Exception {
         Path space = dir.resolve("space.yaml");
         Files.writeString(space, SPACE);
         Path out = dir.resolve("search");
@@ -48,32 +45,30 @@ class SearchProcessTest {
                 "--parallel", "2", "--out", out.toString());
 
         Process first = start(args, dir.resolve("first.log"));
-        Path log = out.resolve("search-log.jsonl");
-        for (int i = 0; i < 1200 && lines(log).isEmpty() && first.isAlive(); i++) {
+        Path db = out.resolve("study.db");
+        for (int i = 0; i < 1200 && finished(db).isEmpty() && first.isAlive(); i++) {
             Thread.sleep(100);
         }
-        assertThat(lines(log)).as(Files.readString(dir.resolve("first.log"))).isNotEmpty();
-        first.descendants().forEach(ProcessHandle::destroyForcibly);
+        assertThat(finished(db)).as(Files.readString(dir.resolve("first.log"))).isNotEmpty();
+        List<ProcessHandle> children = first.descendants().toList();
         first.destroyForcibly().waitFor();
-        int loggedBefore = lines(log).size();
+        int finishedBefore = finished(db).size();
+        // its training children end by themselves when it dies
+        for (ProcessHandle child : children) {
+            assertThat(child.onExit().get(30, java.util.concurrent.TimeUnit.SECONDS).isAlive()).isFalse();
+        }
 
         Process second = start(args, dir.resolve("second.log"));
         assertThat(second.waitFor()).as(Files.readString(dir.resolve("second.log"))).isZero();
         String output = Files.readString(dir.resolve("second.log"));
-        assertThat(output).contains("Continuing the search in " + out).contains("(from the log)");
+        assertThat(output).contains("Continuing study 'search-1500-seed1'").contains("(from the store)");
 
-        // every piece of work logged once: nothing logged before the kill was done again
-        Set<String> seen = new HashSet<>();
-        ObjectMapper json = new ObjectMapper();
-        for (String line : lines(log)) {
-            JsonNode e = json.readTree(line);
-            String key = e.path("event").asText() + e.path("trial").asText() + "/" + e.path("epochs").asText()
-                    + "/" + e.path("seed").asText();
-            assertThat(seen.add(key)).as("logged twice: " + line).isTrue();
-        }
-        assertThat(lines(log).size()).isGreaterThan(loggedBefore);
+        // every piece of work done once: nothing finished before the kill was trained again
+        List<String> done = finished(db);
+        assertThat(done).doesNotHaveDuplicates();
+        assertThat(done.size()).isGreaterThan(finishedBefore);
         // 3 trials at epoch 1, the best 2 at epoch 2, then 1 finalist x 2 seeds
-        assertThat(lines(log)).hasSize(3 + 2 + 2);
+        assertThat(done).hasSize(3 + 2 + 2);
 
         // trials judged on held-out training images, finalists on the test set
         assertThat(Files.readString(out.resolve("trials/t01/run.yaml"))).contains("validation: 500");
@@ -110,7 +105,15 @@ class SearchProcessTest {
         return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     }
 
-    private static List<String> lines(Path file) throws IOException {
-        return Files.exists(file) ? Files.readAllLines(file).stream().filter(l -> !l.isBlank()).toList() : List.of();
+    /** "t01@0"-style keys of the trainings the store records as done or failed, one per time it happened. */
+    static List<String> finished(Path db) {
+        if (!Files.exists(db)) {
+            return List.of();
+        }
+        try (StudyStore store = StudyStore.sqlite(db)) {
+            return store.studies().stream().flatMap(s -> store.events(s.name()).stream())
+                    .filter(e -> e.matches("\\S+: (done|failed).*"))
+                    .map(e -> e.substring(0, e.indexOf(':')) + "@" + e.replaceFirst(".*, stage (\\d+).*", "$1")).toList();
+        }
     }
 }

@@ -8,13 +8,20 @@ import dev.mnistlab.train.Recipe;
 import dev.mnistlab.train.RunFolder;
 import dev.mnistlab.train.RunInfo;
 import dev.mnistlab.train.TrainRequest;
+import java.net.InetAddress;
 import java.nio.file.Files;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** `train --seeds` with real child processes: a rerun reuses finished seeds and refuses another experiment. */
+/**
+ * `train --seeds` with real child processes: a rerun reuses finished seeds, retrains one whose worker died (given
+ * back at once: its process is gone) and refuses another experiment.
+ */
 class SeedSweepProcessTest {
 
     @Test
@@ -28,7 +35,14 @@ class SeedSweepProcessTest {
                 .contains("Total wall time");
         String table = first.out().substring(first.out().indexOf("Test accuracy over the last"));
 
-        Files.delete(dir.resolve("sweep/seed-2/run.yaml")); // as if seed 2 had died before its first epoch
+        // as if seed 2's worker had died (a process that is gone) before its first epoch
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("sweep/study.db"));
+             Statement s = c.createStatement()) {
+            s.execute("UPDATE trials SET state = 'running', worker = '" + InetAddress.getLocalHost().getHostName()
+                    + ":2147483647/1', lease_until = 9000000000000, epochs_done = 0, checkpoint = NULL WHERE name = 'seed-2'");
+            s.execute("DELETE FROM epochs WHERE trial = (SELECT id FROM trials WHERE name = 'seed-2')");
+            s.execute("UPDATE studies SET finished = 0");
+        }
         CliRun again = CliRun.of(args);
         assertThat(again.code()).as(again.err()).isZero();
         assertThat(again.out()).contains("seed 1 finished before, reused").contains("seed 2 finished in")
@@ -41,7 +55,7 @@ class SeedSweepProcessTest {
         CliRun other = CliRun.of("train", "--preset", "seed001", "--epochs", "1", "--limit-train", "600", "--lr", "0.02",
                 "--seeds", "2", "--out", out);
         assertThat(other.code()).isNotZero();
-        assertThat(other.err()).contains("holds a run of another model or recipe").doesNotContain("Exception");
+        assertThat(other.err()).contains("holds a seeds with other settings").doesNotContain("Exception");
     }
 
     /**
@@ -56,7 +70,7 @@ class SeedSweepProcessTest {
             CliRun o = CliRun.of("train", "--preset", "seed003", "--epochs", "1", "--limit-train", "256",
                     "--seeds", "2", "--out", sweep.toString());
             assertThat(o.code()).as(o.out()).isEqualTo(2);
-            assertThat(o.out()).contains("seed 1 finished in").contains("FAILED (exit 2)");
+            assertThat(o.out()).contains("seed 1 finished in").contains("FAILED (exit 2, see");
         }
     }
 

@@ -1,0 +1,669 @@
+package dev.mnistlab.search;
+
+import dev.mnistlab.MnistlabException;
+import dev.mnistlab.YamlFiles;
+import dev.mnistlab.train.EpochResult;
+import dev.mnistlab.train.Experiment;
+import dev.mnistlab.train.RunSnapshot;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Types;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+
+/**
+ * Studies (searches, seed sweeps) and their trials in a relational database that every worker shares: an SQLite
+ * file on one machine, PostgreSQL across machines. Plain JDBC; the two differ only in their {@link Dialect}.
+ * A trial is one training run: what to train, how far (its stage's epochs), its state, the worker holding it and
+ * until when (the lease), and the last checkpoint with the metrics of every epoch it covers. Every change that
+ * decides something (a claim, a finished trial and the promotions it completes) is one transaction.
+ * One connection per store, used by one thread at a time.
+ */
+public final class StudyStore implements AutoCloseable {
+
+    /** The schema this code reads and writes; a store of another version is refused, never changed. */
+    public static final int SCHEMA_VERSION = 1;
+    public static final String QUEUED = "queued";
+    public static final String RUNNING = "running";
+    public static final String DONE = "done";
+    public static final String FAILED = "failed";
+
+    /** Where the two databases differ: types, the clock, and row locks (SQLite locks the whole file instead). */
+    enum Dialect {
+        SQLITE("BLOB", "CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)", "", ""),
+        POSTGRESQL("BYTEA", "CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT)", " FOR UPDATE",
+                " FOR UPDATE OF t SKIP LOCKED");
+
+        final String bytes;
+        /** The database's clock in milliseconds: leases are compared on one clock, whatever the workers' say. */
+        final String now;
+        final String lockRow;
+        final String claimLock;
+
+        Dialect(String bytes, String now, String lockRow, String claimLock) {
+            this.bytes = bytes;
+            this.now = now;
+            this.lockRow = lockRow;
+            this.claimLock = claimLock;
+        }
+    }
+
+    /** A study as stored: its definition (for the same-study check), data fingerprint, plan and stage. */
+    public record Study(String name, String kind, String definition, String data, StudyPlan plan, int stage,
+                        boolean finished) {}
+
+    /** A trial as stored, without its checkpoint. */
+    public record Trial(int id, String name, String folder, int stage, Integer candidate, String experiment, long params,
+                        Integer validation, Integer limitTrain, int targetEpochs, String state, String worker, int attempt,
+                        int epochsDone, String message) {
+        public Experiment toExperiment() {
+            return Experiment.of(YamlFiles.parse(experiment, "trial " + name), "trial " + name, name);
+        }
+    }
+
+    /** A trial to add: {@code folder} relative to a worker's folder, {@code experiment} as YAML. */
+    public record NewTrial(String name, String folder, Integer candidate, String experiment, long params,
+                           Integer validation, Integer limitTrain, int targetEpochs) {}
+
+    /** A trial a worker holds until its lease lapses: {@code snapshot} is where it resumes (null: from the start). */
+    public record Claim(String study, Trial trial, String worker, RunSnapshot snapshot) {}
+
+    private final Dialect dialect;
+    private final String where;
+    private final Connection connection;
+
+    private StudyStore(Dialect dialect, String where, Connection connection) {
+        this.dialect = dialect;
+        this.where = where;
+        this.connection = connection;
+    }
+
+    /**
+     * Opens the store {@code storage} names: {@code postgresql://[user[:password]@]host[:port]/database} (what the URL
+     * leaves out comes from PGHOST, PGPORT, PGDATABASE, PGUSER, PGPASSWORD, then ~/.pgpass), else an SQLite file
+     * ({@code sqlite:PATH} or a path). Creates the schema in an empty store; refuses a store of another version.
+     */
+    public static StudyStore open(String storage) {
+        if (storage.startsWith("postgresql://") || storage.startsWith("postgres://")) {
+            return postgres(PostgresUrl.parse(storage, System.getenv()));
+        }
+        return sqlite(Path.of(storage.startsWith("sqlite:") ? storage.substring("sqlite:".length()) : storage));
+    }
+
+    /** An SQLite file (created with its folder when missing): WAL, so readers never wait for a writer. */
+    public static StudyStore sqlite(Path file) {
+        String where = "SQLite store " + file;
+        try {
+            Files.createDirectories(file.toAbsolutePath().getParent());
+            org.sqlite.SQLiteConfig config = new org.sqlite.SQLiteConfig();
+            config.setJournalMode(org.sqlite.SQLiteConfig.JournalMode.WAL);
+            config.setBusyTimeout(60_000);
+            // every transaction takes the write lock when it begins: a claim or a promotion is never interleaved
+            config.setTransactionMode(org.sqlite.SQLiteConfig.TransactionMode.IMMEDIATE);
+            Connection c = config.createConnection("jdbc:sqlite:" + file.toAbsolutePath());
+            return new StudyStore(Dialect.SQLITE, where, c).withSchema();
+        } catch (SQLException | java.io.IOException e) {
+            throw new MnistlabException("cannot open the " + where + " (" + e.getMessage() + ")");
+        }
+    }
+
+    private static StudyStore postgres(PostgresUrl url) {
+        Properties properties = new Properties();
+        properties.setProperty("user", url.user());
+        if (url.password() != null) {
+            properties.setProperty("password", url.password());
+        }
+        properties.setProperty("connectTimeout", "10");
+        properties.setProperty("ApplicationName", "mnistlab");
+        try {
+            Connection c = DriverManager.getConnection(url.jdbc(), properties);
+            return new StudyStore(Dialect.POSTGRESQL, "PostgreSQL store " + url, c).withSchema();
+        } catch (SQLException e) {
+            throw new MnistlabException("cannot connect to PostgreSQL store " + url + ": " + PostgresUrl.reason(e));
+        }
+    }
+
+    /** Names the store without its password, for messages. */
+    public String where() {
+        return where;
+    }
+
+    // ---- schema
+
+    private StudyStore withSchema() throws SQLException {
+        try (ResultSet tables = connection.getMetaData().getTables(null, null, "mnistlab_schema", null)) {
+            if (tables.next()) {
+                requireVersion();
+                return this;
+            }
+        }
+        transaction(c -> {
+            try (Statement s = c.createStatement()) {
+                s.execute("CREATE TABLE IF NOT EXISTS mnistlab_schema (version INTEGER NOT NULL)");
+                try (ResultSet r = s.executeQuery("SELECT count(*) FROM mnistlab_schema")) {
+                    r.next();
+                    if (r.getInt(1) > 0) {
+                        return null; // another process created it first
+                    }
+                }
+                s.execute("INSERT INTO mnistlab_schema (version) VALUES (" + SCHEMA_VERSION + ")");
+                s.execute("CREATE TABLE studies (name TEXT PRIMARY KEY, kind TEXT NOT NULL, definition TEXT NOT NULL, "
+                        + "data TEXT NOT NULL, plan TEXT NOT NULL, stage INTEGER NOT NULL, finished INTEGER NOT NULL, "
+                        + "created BIGINT NOT NULL)");
+                s.execute("CREATE TABLE trials (study TEXT NOT NULL REFERENCES studies(name), id INTEGER NOT NULL, "
+                        + "name TEXT NOT NULL, folder TEXT NOT NULL, stage INTEGER NOT NULL, candidate INTEGER, "
+                        + "experiment TEXT NOT NULL, params BIGINT NOT NULL, validation INTEGER, limit_train INTEGER, "
+                        + "target_epochs INTEGER NOT NULL, state TEXT NOT NULL, worker TEXT, "
+                        + "attempt INTEGER NOT NULL DEFAULT 0, lease_until BIGINT, epochs_done INTEGER NOT NULL DEFAULT 0, "
+                        + "checkpoint " + dialect.bytes + ", run_info TEXT, run_experiment TEXT, message TEXT, "
+                        + "PRIMARY KEY (study, id))");
+                s.execute("CREATE TABLE epochs (study TEXT NOT NULL, trial INTEGER NOT NULL, epoch INTEGER NOT NULL, "
+                        + "lr DOUBLE PRECISION, train_loss DOUBLE PRECISION, train_acc DOUBLE PRECISION, "
+                        + "test_loss DOUBLE PRECISION, test_acc DOUBLE PRECISION, seconds DOUBLE PRECISION, "
+                        + "worker TEXT, PRIMARY KEY (study, trial, epoch))");
+                s.execute("CREATE TABLE events (study TEXT NOT NULL, trial INTEGER NOT NULL, at BIGINT NOT NULL, "
+                        + "worker TEXT, what TEXT NOT NULL)");
+            }
+            return null;
+        });
+        requireVersion();
+        return this;
+    }
+
+    private void requireVersion() throws SQLException {
+        try (Statement s = connection.createStatement(); ResultSet r = s.executeQuery("SELECT version FROM mnistlab_schema")) {
+            int version = r.next() ? r.getInt(1) : -1;
+            if (version != SCHEMA_VERSION) {
+                connection.close();
+                throw new MnistlabException("the " + where + " has schema version " + version + " but this mnistlab reads "
+                        + "version " + SCHEMA_VERSION + (version > SCHEMA_VERSION ? " (a newer mnistlab wrote it): use that mnistlab"
+                        : ": it was not written by this mnistlab") + ", or another store");
+            }
+        }
+    }
+
+    // ---- studies
+
+    /**
+     * Creates the study with its first trials, or joins it when it exists with the same kind, definition and data.
+     * Returns true when it was created now. A study of that name with another definition is refused, nothing written.
+     */
+    public synchronized boolean createOrJoin(String name, String kind, String definition, String data, StudyPlan plan,
+                                             List<NewTrial> trials) {
+        return transaction(c -> {
+            Study existing = study(c, name);
+            if (existing != null) {
+                if (!existing.kind().equals(kind) || !existing.definition().equals(definition)) {
+                    throw new MnistlabException("study '" + name + "' in the " + where + " holds a " + existing.kind()
+                            + " with other settings or another space (or experiment); run it with the same options to join "
+                            + "it, or give another study name (--study) or folder");
+                }
+                if (!existing.data().equals(data)) {
+                    throw new MnistlabException(dataMismatch(name));
+                }
+                return false;
+            }
+            try (PreparedStatement p = c.prepareStatement("INSERT INTO studies (name, kind, definition, data, plan, stage, "
+                    + "finished, created) VALUES (?, ?, ?, ?, ?, 0, 0, " + dialect.now + ")")) {
+                p.setString(1, name);
+                p.setString(2, kind);
+                p.setString(3, definition);
+                p.setString(4, data);
+                p.setString(5, plan.yaml());
+                p.executeUpdate();
+            }
+            insert(c, name, 0, 1, trials);
+            return true;
+        });
+    }
+
+    String dataMismatch(String study) {
+        return "study '" + study + "' in the " + where + " was set up on other MNIST files (their SHA-256 differ from this "
+                + "machine's); give --data-dir the study's data so no trial trains on other data";
+    }
+
+    /** The study, or null. */
+    public synchronized Study study(String name) {
+        return query(c -> study(c, name));
+    }
+
+    public synchronized List<Study> studies() {
+        return query(c -> {
+            List<Study> all = new ArrayList<>();
+            try (Statement s = c.createStatement(); ResultSet r = s.executeQuery(
+                    "SELECT name, kind, definition, data, plan, stage, finished FROM studies ORDER BY created, name")) {
+                while (r.next()) {
+                    all.add(study(r));
+                }
+            }
+            return all;
+        });
+    }
+
+    private Study study(Connection c, String name) throws SQLException {
+        try (PreparedStatement p = c.prepareStatement(
+                "SELECT name, kind, definition, data, plan, stage, finished FROM studies WHERE name = ?")) {
+            p.setString(1, name);
+            try (ResultSet r = p.executeQuery()) {
+                return r.next() ? study(r) : null;
+            }
+        }
+    }
+
+    private static Study study(ResultSet r) throws SQLException {
+        return new Study(r.getString(1), r.getString(2), r.getString(3), r.getString(4), StudyPlan.parse(r.getString(5)),
+                r.getInt(6), r.getInt(7) != 0);
+    }
+
+    /** The study's trials in id order, without checkpoints. */
+    public synchronized List<Trial> trials(String study) {
+        return query(c -> trials(c, study));
+    }
+
+    private static final String TRIAL_COLUMNS = "t.id, t.name, t.folder, t.stage, t.candidate, t.experiment, t.params, "
+            + "t.validation, t.limit_train, t.target_epochs, t.state, t.worker, t.attempt, t.epochs_done, t.message";
+
+    private static List<Trial> trials(Connection c, String study) throws SQLException {
+        List<Trial> all = new ArrayList<>();
+        try (PreparedStatement p = c.prepareStatement("SELECT " + TRIAL_COLUMNS + " FROM trials t WHERE t.study = ? ORDER BY t.id")) {
+            p.setString(1, study);
+            try (ResultSet r = p.executeQuery()) {
+                while (r.next()) {
+                    all.add(trial(r));
+                }
+            }
+        }
+        return all;
+    }
+
+    private static Trial trial(ResultSet r) throws SQLException {
+        return new Trial(r.getInt(1), r.getString(2), r.getString(3), r.getInt(4), integer(r, 5), r.getString(6),
+                r.getLong(7), integer(r, 8), integer(r, 9), r.getInt(10), r.getString(11), r.getString(12), r.getInt(13),
+                r.getInt(14), r.getString(15));
+    }
+
+    private static Integer integer(ResultSet r, int column) throws SQLException {
+        int value = r.getInt(column);
+        return r.wasNull() ? null : value;
+    }
+
+    /** Every epoch the study's trials finished, by trial id, in epoch order. */
+    public synchronized Map<Integer, List<EpochResult>> epochs(String study) {
+        return query(c -> epochs(c, study));
+    }
+
+    private static Map<Integer, List<EpochResult>> epochs(Connection c, String study) throws SQLException {
+        Map<Integer, List<EpochResult>> all = new LinkedHashMap<>();
+        try (PreparedStatement p = c.prepareStatement("SELECT trial, epoch, lr, train_loss, train_acc, test_loss, test_acc, "
+                + "seconds FROM epochs WHERE study = ? ORDER BY trial, epoch")) {
+            p.setString(1, study);
+            try (ResultSet r = p.executeQuery()) {
+                while (r.next()) {
+                    all.computeIfAbsent(r.getInt(1), k -> new ArrayList<>()).add(new EpochResult(r.getInt(2), r.getDouble(3),
+                            r.getDouble(4), r.getDouble(5), r.getDouble(6), r.getDouble(7), r.getDouble(8)));
+                }
+            }
+        }
+        return all;
+    }
+
+    /** What happened to the study's trials, oldest first: "t03: claimed by host:12/1 ...". */
+    public synchronized List<String> events(String study) {
+        return query(c -> {
+            List<String> all = new ArrayList<>();
+            try (PreparedStatement p = c.prepareStatement("SELECT e.trial, e.worker, e.what, t.name FROM events e JOIN trials t "
+                    + "ON t.study = e.study AND t.id = e.trial WHERE e.study = ? ORDER BY e.at, e.trial")) {
+                p.setString(1, study);
+                try (ResultSet r = p.executeQuery()) {
+                    while (r.next()) {
+                        all.add(r.getString(4) + ": " + r.getString(3) + " (" + r.getString(2) + ")");
+                    }
+                }
+            }
+            return all;
+        });
+    }
+
+    // ---- work
+
+    /**
+     * Takes the next trial nobody holds (queued, or running under a lease that lapsed) of an open study on these data,
+     * {@code study} only unless null, for {@code lease}. Empty when there is none.
+     */
+    public synchronized Optional<Claim> claim(String worker, String study, String data, Duration lease) {
+        return transaction(c -> {
+            String pick = "SELECT t.study, t.id, t.state, t.worker, t.epochs_done FROM trials t JOIN studies s ON s.name = t.study "
+                    + "WHERE s.finished = 0 AND s.data = ? " + (study != null ? "AND t.study = ? " : "")
+                    + "AND (t.state = 'queued' OR (t.state = 'running' AND t.lease_until < " + dialect.now + ")) "
+                    + "ORDER BY s.created, t.stage, t.id LIMIT 1" + dialect.claimLock;
+            String name;
+            int id;
+            String what;
+            try (PreparedStatement p = c.prepareStatement(pick)) {
+                p.setString(1, data);
+                if (study != null) {
+                    p.setString(2, study);
+                }
+                try (ResultSet r = p.executeQuery()) {
+                    if (!r.next()) {
+                        return Optional.empty();
+                    }
+                    name = r.getString(1);
+                    id = r.getInt(2);
+                    what = r.getString(3).equals(RUNNING)
+                            ? "claimed after the lease of " + r.getString(4) + " lapsed, " + r.getInt(5) + " epochs in the store"
+                            : "claimed, " + r.getInt(5) + " epochs in the store";
+                }
+            }
+            try (PreparedStatement p = c.prepareStatement("UPDATE trials SET state = 'running', worker = ?, attempt = attempt + 1, "
+                    + "lease_until = " + dialect.now + " + ?, message = NULL WHERE study = ? AND id = ?")) {
+                p.setString(1, worker);
+                p.setLong(2, lease.toMillis());
+                p.setString(3, name);
+                p.setInt(4, id);
+                p.executeUpdate();
+            }
+            event(c, name, id, worker, what);
+            try (PreparedStatement p = c.prepareStatement("SELECT " + TRIAL_COLUMNS + ", t.checkpoint, t.run_info, "
+                    + "t.run_experiment FROM trials t WHERE t.study = ? AND t.id = ?")) {
+                p.setString(1, name);
+                p.setInt(2, id);
+                try (ResultSet r = p.executeQuery()) {
+                    r.next();
+                    Trial trial = trial(r);
+                    byte[] checkpoint = r.getBytes(16);
+                    RunSnapshot snapshot = checkpoint == null ? null : new RunSnapshot(trial.epochsDone(), r.getString(18),
+                            r.getString(17), epochs(c, name).getOrDefault(id, List.of()), checkpoint);
+                    return Optional.of(new Claim(name, trial, worker, snapshot));
+                }
+            }
+        });
+    }
+
+    /**
+     * Renews the claim's lease and stores the epochs of {@code snapshot} (null: none new) with its checkpoint. False
+     * when the claim is lost: its lease lapsed and another worker took the trial.
+     */
+    public synchronized boolean progress(Claim claim, RunSnapshot snapshot, Duration lease) {
+        return transaction(c -> {
+            Integer done = heldEpochs(c, claim);
+            if (done == null) {
+                return false;
+            }
+            if (snapshot != null && snapshot.epoch() > done) {
+                try (PreparedStatement p = c.prepareStatement("INSERT INTO epochs (study, trial, epoch, lr, train_loss, "
+                        + "train_acc, test_loss, test_acc, seconds, worker) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                    for (EpochResult e : snapshot.epochs().subList(done, snapshot.epoch())) {
+                        p.setString(1, claim.study());
+                        p.setInt(2, claim.trial().id());
+                        p.setInt(3, e.epoch());
+                        p.setDouble(4, e.lr());
+                        p.setDouble(5, e.trainLoss());
+                        p.setDouble(6, e.trainAccuracy());
+                        p.setDouble(7, e.testLoss());
+                        p.setDouble(8, e.testAccuracy());
+                        p.setDouble(9, e.seconds());
+                        p.setString(10, claim.worker());
+                        p.addBatch();
+                    }
+                    p.executeBatch();
+                }
+                try (PreparedStatement p = c.prepareStatement("UPDATE trials SET epochs_done = ?, checkpoint = ?, run_info = ?, "
+                        + "run_experiment = ? WHERE study = ? AND id = ?")) {
+                    p.setInt(1, snapshot.epoch());
+                    p.setBytes(2, snapshot.checkpoint());
+                    p.setString(3, snapshot.runInfoYaml());
+                    p.setString(4, snapshot.experimentYaml());
+                    p.setString(5, claim.study());
+                    p.setInt(6, claim.trial().id());
+                    p.executeUpdate();
+                }
+            }
+            try (PreparedStatement p = c.prepareStatement("UPDATE trials SET lease_until = " + dialect.now + " + ? "
+                    + "WHERE study = ? AND id = ?")) {
+                p.setLong(1, lease.toMillis());
+                p.setString(2, claim.study());
+                p.setInt(3, claim.trial().id());
+                p.executeUpdate();
+            }
+            return true;
+        });
+    }
+
+    /**
+     * Ends the claim: the trial is done when it reached its stage's epochs and {@code message} is null, else failed
+     * with that message. When that was its stage's last open trial, the study moves on in the same transaction
+     * ({@link StudyPlan#after}), so however many workers finish at once, one of them promotes, once. Returns false
+     * when the claim was lost.
+     */
+    public synchronized boolean finish(Claim claim, String message) {
+        return transaction(c -> {
+            Study study = lockStudy(c, claim.study());
+            Integer done = heldEpochs(c, claim);
+            if (done == null) {
+                return false;
+            }
+            boolean reached = message == null && done >= claim.trial().targetEpochs();
+            String failure = reached ? null : message != null ? message : "stopped after epoch " + done + " of "
+                    + claim.trial().targetEpochs();
+            try (PreparedStatement p = c.prepareStatement("UPDATE trials SET state = ?, lease_until = NULL, message = ? "
+                    + "WHERE study = ? AND id = ?")) {
+                p.setString(1, reached ? DONE : FAILED);
+                p.setString(2, failure);
+                p.setString(3, claim.study());
+                p.setInt(4, claim.trial().id());
+                p.executeUpdate();
+            }
+            event(c, claim.study(), claim.trial().id(), claim.worker(),
+                    (reached ? "done" : "failed (" + failure + ")") + " at epoch " + done + ", stage " + claim.trial().stage());
+            advance(c, study);
+            return true;
+        });
+    }
+
+    /** Gives the trial back (queued, keeping what it stored) when its worker stops before the end. */
+    public synchronized void release(Claim claim) {
+        transaction(c -> {
+            if (heldEpochs(c, claim) != null) {
+                try (PreparedStatement p = c.prepareStatement("UPDATE trials SET state = 'queued', worker = NULL, "
+                        + "lease_until = NULL WHERE study = ? AND id = ?")) {
+                    p.setString(1, claim.study());
+                    p.setInt(2, claim.trial().id());
+                    p.executeUpdate();
+                }
+                event(c, claim.study(), claim.trial().id(), claim.worker(), "given back by its stopping worker");
+            }
+            return null;
+        });
+    }
+
+    /**
+     * Gives back at once the trials held by workers of this machine ({@code host}) whose process is gone, instead of
+     * waiting for their leases: a search stopped hard continues straight away when run again.
+     */
+    public synchronized void releaseGone(String host, java.util.function.LongPredicate alive) {
+        transaction(c -> {
+            List<Object[]> gone = new ArrayList<>();
+            try (PreparedStatement p = c.prepareStatement("SELECT study, id, worker FROM trials t WHERE state = 'running' "
+                    + "AND worker LIKE ?" + dialect.lockRow)) {
+                p.setString(1, host + ":%");
+                try (ResultSet r = p.executeQuery()) {
+                    while (r.next()) {
+                        String worker = r.getString(3);
+                        String pid = worker.substring(host.length() + 1).replaceFirst("/.*", "");
+                        if (pid.matches("\\d+") && !alive.test(Long.parseLong(pid))) {
+                            gone.add(new Object[] {r.getString(1), r.getInt(2), worker});
+                        }
+                    }
+                }
+            }
+            for (Object[] g : gone) {
+                try (PreparedStatement p = c.prepareStatement("UPDATE trials SET state = 'queued', worker = NULL, "
+                        + "lease_until = NULL WHERE study = ? AND id = ?")) {
+                    p.setString(1, (String) g[0]);
+                    p.setInt(2, (Integer) g[1]);
+                    p.executeUpdate();
+                }
+                event(c, (String) g[0], (Integer) g[1], (String) g[2], "given back: its worker's process is gone");
+            }
+            return null;
+        });
+    }
+
+    /** The epochs the store holds for a trial while {@code claim} still holds it, else null. */
+    private Integer heldEpochs(Connection c, Claim claim) throws SQLException {
+        try (PreparedStatement p = c.prepareStatement("SELECT epochs_done FROM trials t WHERE study = ? AND id = ? "
+                + "AND state = 'running' AND worker = ? AND attempt = ?" + dialect.lockRow)) {
+            p.setString(1, claim.study());
+            p.setInt(2, claim.trial().id());
+            p.setString(3, claim.worker());
+            p.setInt(4, claim.trial().attempt());
+            try (ResultSet r = p.executeQuery()) {
+                return r.next() ? r.getInt(1) : null;
+            }
+        }
+    }
+
+    private Study lockStudy(Connection c, String name) throws SQLException {
+        try (PreparedStatement p = c.prepareStatement("SELECT name, kind, definition, data, plan, stage, finished FROM studies "
+                + "WHERE name = ?" + dialect.lockRow)) {
+            p.setString(1, name);
+            try (ResultSet r = p.executeQuery()) {
+                if (!r.next()) {
+                    throw new MnistlabException("study '" + name + "' is not in the " + where);
+                }
+                return study(r);
+            }
+        }
+    }
+
+    /** Under the study's lock: when no trial of its stage is open any more, applies what its plan says follows. */
+    private void advance(Connection c, Study study) throws SQLException {
+        List<Trial> trials = trials(c, study.name());
+        boolean open = trials.stream().anyMatch(t -> t.stage() == study.stage()
+                && (t.state().equals(QUEUED) || t.state().equals(RUNNING)));
+        if (open || study.finished()) {
+            return;
+        }
+        StudyPlan.Next next = study.plan().after(study.stage(), trials, epochs(c, study.name()));
+        try (PreparedStatement p = c.prepareStatement("UPDATE trials SET stage = ?, target_epochs = ?, state = 'queued', "
+                + "worker = NULL, lease_until = NULL WHERE study = ? AND id = ?")) {
+            for (int id : next.promoted()) {
+                p.setInt(1, study.stage() + 1);
+                p.setInt(2, next.targetEpochs());
+                p.setString(3, study.name());
+                p.setInt(4, id);
+                p.addBatch();
+            }
+            p.executeBatch();
+        }
+        for (int id : next.promoted()) {
+            event(c, study.name(), id, null, "promoted to stage " + (study.stage() + 1) + ", epoch " + next.targetEpochs());
+        }
+        insert(c, study.name(), study.stage() + 1, trials.stream().mapToInt(Trial::id).max().orElse(0) + 1, next.created());
+        try (PreparedStatement p = c.prepareStatement("UPDATE studies SET stage = ?, finished = ? WHERE name = ?")) {
+            p.setInt(1, study.stage() + 1);
+            p.setInt(2, next.finished() ? 1 : 0);
+            p.setString(3, study.name());
+            p.executeUpdate();
+        }
+    }
+
+    private void insert(Connection c, String study, int stage, int firstId, List<NewTrial> trials) throws SQLException {
+        try (PreparedStatement p = c.prepareStatement("INSERT INTO trials (study, id, name, folder, stage, candidate, experiment, "
+                + "params, validation, limit_train, target_epochs, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued')")) {
+            int id = firstId;
+            for (NewTrial t : trials) {
+                p.setString(1, study);
+                p.setInt(2, id++);
+                p.setString(3, t.name());
+                p.setString(4, t.folder());
+                p.setInt(5, stage);
+                setInteger(p, 6, t.candidate());
+                p.setString(7, t.experiment());
+                p.setLong(8, t.params());
+                setInteger(p, 9, t.validation());
+                setInteger(p, 10, t.limitTrain());
+                p.setInt(11, t.targetEpochs());
+                p.addBatch();
+            }
+            p.executeBatch();
+        }
+    }
+
+    private static void setInteger(PreparedStatement p, int index, Integer value) throws SQLException {
+        if (value == null) {
+            p.setNull(index, Types.INTEGER);
+        } else {
+            p.setInt(index, value);
+        }
+    }
+
+    private void event(Connection c, String study, int trial, String worker, String what) throws SQLException {
+        try (PreparedStatement p = c.prepareStatement("INSERT INTO events (study, trial, at, worker, what) VALUES (?, ?, "
+                + dialect.now + ", ?, ?)")) {
+            p.setString(1, study);
+            p.setInt(2, trial);
+            p.setString(3, worker);
+            p.setString(4, what);
+            p.executeUpdate();
+        }
+    }
+
+    // ---- plumbing
+
+    private interface Work<T> {
+        T run(Connection c) throws SQLException;
+    }
+
+    private <T> T query(Work<T> work) {
+        try {
+            return work.run(connection);
+        } catch (SQLException e) {
+            throw failed(e);
+        }
+    }
+
+    private <T> T transaction(Work<T> work) {
+        try {
+            connection.setAutoCommit(false);
+            try {
+                T result = work.run(connection);
+                connection.commit();
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                connection.rollback();
+                throw e;
+            } finally {
+                connection.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            throw failed(e);
+        }
+    }
+
+    private MnistlabException failed(SQLException e) {
+        return new MnistlabException("the " + where + " failed: " + PostgresUrl.firstLine(e)
+                + "; run the command again once it is reachable");
+    }
+
+    @Override
+    public synchronized void close() {
+        try {
+            connection.close();
+        } catch (SQLException ignored) {
+            // nothing held any more
+        }
+    }
+}
