@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mnistlab.search.StudyStore;
 import dev.mnistlab.train.EpochResult;
+import dev.mnistlab.train.RunSnapshot;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -83,17 +84,15 @@ class StudyWorkersProcessTest {
         StudyStore.Trial held = null;
         try (StudyStore store = StudyStore.open(storage)) {
             for (int i = 0; i < 3000 && held == null && victim.isAlive(); i++) {
-                Thread.sleep(100);
-                held = store.study(study) == null ? null : store.trials(study).stream()
-                        .filter(t -> t.state().equals(StudyStore.RUNNING) && t.worker() != null && t.worker().contains(victimId)
-                                && t.epochsDone() >= 1 && t.epochsDone() < t.targetEpochs())
-                        .findFirst().orElse(null);
+                Thread.sleep(50);
+                held = heldBetweenEpochs(store, study, victimId, victim, dir.resolve("worker1"));
             }
         }
         assertThat(held).as("the worker to kill never held a trial with a stored epoch: "
                 + Files.readString(dir.resolve("worker1.log"))).isNotNull();
         List<ProcessHandle> children = victim.descendants().toList();
         victim.destroyForcibly().waitFor(); // SIGKILL: no shutdown hook, the lease just stops being renewed
+        signal("CONT", children); // let the frozen training see that its worker is gone
         for (ProcessHandle child : children) {
             assertThat(child.onExit().get(30, TimeUnit.SECONDS).isAlive()).as("the dead worker's training").isFalse();
         }
@@ -131,6 +130,54 @@ class StudyWorkersProcessTest {
                 .isEqualTo(Files.readString(dir.resolve("searcher/results.md")));
         assertThat(Files.readString(dir.resolve("results/best.yaml")))
                 .isEqualTo(Files.readString(dir.resolve("searcher/best.yaml")));
+    }
+
+    /**
+     * The victim's running trial once one of its epochs, and not its last, is in the store; else null. A trial of a
+     * few hundred images trains an epoch in less than the worker's one-second sync, so the training process is frozen
+     * (SIGSTOP) while its folder is looked at: when it has finished an epoch short of its target, it stays frozen
+     * until the worker (not frozen) has stored that epoch; otherwise it goes on (SIGCONT).
+     */
+    static StudyStore.Trial heldBetweenEpochs(StudyStore store, String study, String victimId, Process victim,
+            Path victimOut) throws Exception {
+        if (store.study(study) == null) {
+            return null;
+        }
+        StudyStore.Trial running = store.trials(study).stream()
+                .filter(t -> t.state().equals(StudyStore.RUNNING) && t.worker() != null && t.worker().contains(victimId))
+                .findFirst().orElse(null);
+        List<ProcessHandle> training = victim.descendants().toList();
+        if (running == null || training.isEmpty()) {
+            return null;
+        }
+        signal("STOP", training);
+        RunSnapshot onDisk;
+        try (var folders = Files.walk(victimOut)) {
+            Path folder = folders.filter(p -> p.endsWith(running.folder())).findFirst().orElse(null);
+            onDisk = folder == null ? null : RunSnapshot.read(folder);
+        } catch (RuntimeException e) { // caught mid-write
+            onDisk = null;
+        }
+        if (onDisk == null || onDisk.epoch() >= running.targetEpochs()) {
+            signal("CONT", training);
+            return null;
+        }
+        for (int i = 0; i < 100; i++) { // the worker syncs every second
+            StudyStore.Trial now = store.trials(study).stream().filter(t -> t.id() == running.id()).findFirst().orElseThrow();
+            if (now.epochsDone() >= 1 && now.epochsDone() < now.targetEpochs() && now.worker() != null
+                    && now.worker().contains(victimId)) {
+                return now;
+            }
+            Thread.sleep(50);
+        }
+        signal("CONT", training);
+        return null;
+    }
+
+    static void signal(String signal, List<ProcessHandle> processes) throws Exception {
+        for (ProcessHandle p : processes) {
+            new ProcessBuilder("kill", "-" + signal, Long.toString(p.pid())).inheritIO().start().waitFor();
+        }
     }
 
     /** Every trial's epochs, every column but the seconds, by trial name. */
