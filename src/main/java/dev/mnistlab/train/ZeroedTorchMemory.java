@@ -3,6 +3,7 @@ package dev.mnistlab.train;
 import ai.djl.engine.Engine;
 import ai.djl.pytorch.jni.LibUtils;
 import com.sun.jna.NativeLibrary;
+import com.sun.jna.Pointer;
 import dev.mnistlab.MnistlabException;
 import java.nio.file.Path;
 
@@ -54,12 +55,18 @@ public final class ZeroedTorchMemory {
         void close();
     }
 
-    /** Sets one of the allocator's flags, bools that libc10 exports. */
+    private static final java.util.Map<String, Pointer> FLAGS = new java.util.HashMap<>();
+
+    /** Sets one of the allocator's flags, bools that libc10 exports (looked up once, then written directly). */
     static synchronized void setFlag(String flag, boolean on) {
+        FLAGS.computeIfAbsent(flag, ZeroedTorchMemory::address).setByte(0, (byte) (on ? 1 : 0));
+    }
+
+    private static Pointer address(String flag) {
         Engine.getEngine("PyTorch"); // loads libtorch, whose folder LibUtils then knows
         Path c10 = Path.of(LibUtils.getLibtorchPath(), System.mapLibraryName("c10"));
         try {
-            NativeLibrary.getInstance(c10.toString()).getGlobalVariableAddress(flag).setByte(0, (byte) (on ? 1 : 0));
+            return NativeLibrary.getInstance(c10.toString()).getGlobalVariableAddress(flag);
         } catch (UnsatisfiedLinkError e) {
             throw new MnistlabException(c10 + " has no " + flag + "; mnistlab needs libtorch 2.7.1 as shipped with DJL 0.36", e);
         }
