@@ -349,6 +349,9 @@ def main():
     ap.add_argument("--aug-backend", choices=["tensor", "pil"], default="tensor",
                     help="RandomAffine on float tensors after ToTensor (default, like mnistlab) "
                          "or on PIL images before ToTensor")
+    ap.add_argument("--check", action="store_true",
+                    help="build the network, augmentation, optimizer, schedule and averaging, then exit "
+                         "(0 and `CHECK ok`, or 1 and the refusal) without reading data or training")
     args = ap.parse_args()
     if args.epochs < 1:
         ap.error("--epochs must be >= 1")
@@ -361,6 +364,17 @@ def main():
     batch_size = recipe["batch_size"]
     mean, std = recipe["normalize"]["mean"], recipe["normalize"]["std"]
     transform = train_transform(recipe["augment"], mean, std, args.aug_backend)
+
+    if args.check:
+        try:
+            optimizer = make_optimizer(model.parameters(), recipe["optimizer"])
+            make_schedule(optimizer, recipe["schedule"], recipe["optimizer"]["lr"],
+                          recipe["epochs"] * -(-60000 // batch_size))
+        except (ValueError, TypeError, KeyError) as e:
+            fail(f"{args.recipe}: cannot build the recipe's optimizer or schedule ({type(e).__name__}: {e})")
+        make_average(model, recipe["average"])
+        print("CHECK ok")
+        return
 
     torch.set_num_threads(args.threads)
     torch.set_num_interop_threads(1)

@@ -327,6 +327,14 @@ public final class Mnistlab {
     }
 
     /**
+     * Refuses, in one line, when {@link #benchPytorch} could not run {@code experiment} under {@code python}: no
+     * torch or torchvision, a recipe key or layer the reference does not know, another parameter count.
+     */
+    public static void checkPytorchReference(Experiment experiment, String python) {
+        TorchReference.check(experiment.internal(), python);
+    }
+
+    /**
      * The same measurement in PyTorch ({@code bench/pytorch_reference.py} under {@code python}, which needs torch,
      * and torchvision when the recipe augments), on {@code batches} batches with {@code threads} threads: the
      * experiment's own network, built from the model.py {@code export} writes, trained with its recipe. Refused

@@ -48,6 +48,9 @@ final class BenchCommand implements Callable<Integer> {
         }
         Experiment probe = Experiment.preset(preset);
         int images = batches * probe.recipe().batchSize();
+        if (againstPytorch) {
+            Mnistlab.checkPytorchReference(probe, python); // before minutes of measuring, not after
+        }
         Benchmark.Peak peak = Mnistlab.peakEstimate(threads);
         System.out.printf(Locale.ROOT, "bench: %s (%,d trainable params), batch %d, %d training images per measured epoch, %d thread(s)%n",
                 preset, probe.model().parameters(), probe.recipe().batchSize(), images, threads);

@@ -39,12 +39,7 @@ public final class TorchReference {
                                                 String python) {
         Path script = repoFile(SCRIPT);
         long params = experiment.spec().trace().trainableParameters();
-        Path dir;
-        try {
-            dir = Files.createTempDirectory("mnistlab-torch-reference");
-        } catch (IOException e) {
-            throw new MnistlabException("cannot create a temporary folder (" + Folders.reason(e) + ")");
-        }
+        Path dir = temporaryFolder();
         try {
             writeInputs(experiment, dir);
             String out = run(experiment.name(), python, dir, List.of(python, script.toString(),
@@ -55,6 +50,33 @@ public final class TorchReference {
             return measurement(out, experiment, params);
         } finally {
             Folders.deleteQuietly(dir);
+        }
+    }
+
+    /**
+     * Refuses, in one line, when the reference cannot build {@code experiment}'s network or recipe under
+     * {@code python} (missing torch or torchvision, a key it does not know, another parameter count): checked
+     * before anything is measured, so a comparison that cannot happen costs no benchmark time.
+     */
+    public static void check(Experiment experiment, String python) {
+        Path script = repoFile(SCRIPT);
+        Path dir = temporaryFolder();
+        try {
+            writeInputs(experiment, dir);
+            run(experiment.name(), python, dir, List.of(python, script.toString(), "--model",
+                    dir.resolve(TorchExport.SCRIPT).toString(), "--recipe", dir.resolve(RECIPE).toString(),
+                    "--expect-params", Long.toString(experiment.spec().trace().trainableParameters()),
+                    "--aug-backend", "pil", "--check"));
+        } finally {
+            Folders.deleteQuietly(dir);
+        }
+    }
+
+    private static Path temporaryFolder() {
+        try {
+            return Files.createTempDirectory("mnistlab-torch-reference");
+        } catch (IOException e) {
+            throw new MnistlabException("cannot create a temporary folder (" + Folders.reason(e) + ")");
         }
     }
 

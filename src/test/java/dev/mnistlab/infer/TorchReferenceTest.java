@@ -99,11 +99,14 @@ class TorchReferenceTest {
                   optimizer: {name: sgd, lr: 0.1, momentum: 0, nesterov: true}
                 """, "tiny"), "tiny", "tiny");
 
+        String refusal = "the PyTorch reference (bench/pytorch_reference.py) cannot run tiny: recipe.json: cannot "
+                + "build the recipe's optimizer or schedule (ValueError: Nesterov momentum requires a momentum "
+                + "and zero dampening)";
         assertThatThrownBy(() -> TorchReference.measure(tiny, 2, 1, InferFixture.mnist().directory(), PYTHON))
-                .isInstanceOf(MnistlabException.class)
-                .hasMessage("the PyTorch reference (bench/pytorch_reference.py) cannot run tiny: recipe.json: cannot "
-                        + "build the recipe's optimizer or schedule (ValueError: Nesterov momentum requires a momentum "
-                        + "and zero dampening)");
+                .isInstanceOf(MnistlabException.class).hasMessage(refusal);
+        // bench checks this before it measures anything: the same line, without data or training
+        assertThatThrownBy(() -> TorchReference.check(tiny, PYTHON)).isInstanceOf(MnistlabException.class).hasMessage(refusal);
+        TorchReference.check(Experiment.preset("frontier-2k"), PYTHON);
     }
 
     /** The script checks the network it built against the count mnistlab passes, instead of a fixed 8,000. */
