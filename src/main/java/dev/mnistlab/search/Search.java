@@ -56,7 +56,6 @@ public final class Search {
     private final String study;
     private final Duration lease;
     private final long started = System.nanoTime();
-    private volatile boolean finished;
 
     /**
      * @param children   how to start a child's training
@@ -142,24 +141,7 @@ public final class Search {
 
     /** Runs (or joins, or continues) the search to its end; the outcome's files are in the search folder. */
     public Outcome run() {
-        Thread stopped = new Thread(() -> {
-            if (!finished) {
-                System.err.println("\nSearch stopped; its trials and checkpoints are in the " + store.where()
-                        + ". Run the same command again to continue.");
-            }
-        });
-        Runtime.getRuntime().addShutdownHook(stopped);
-        try {
-            Outcome outcome = search();
-            finished = true;
-            return outcome;
-        } finally {
-            try {
-                Runtime.getRuntime().removeShutdownHook(stopped);
-            } catch (IllegalStateException shuttingDown) {
-                // stopped by a signal: the hook is running and says how to continue
-            }
-        }
+        return search(); // stopped by a signal, its worker says how to continue
     }
 
     private Outcome search() {

@@ -387,7 +387,10 @@ public final class Worker {
         }
     }
 
-    /** On Ctrl-C or kill (the shutdown hook): children stopped, their epochs stored, their trials given back at once. */
+    /**
+     * On Ctrl-C or kill (the shutdown hook): children stopped, their epochs stored, their trials given back at once,
+     * and one line on how to continue (here: once the hook ends the JVM halts, and what the caller says may be lost).
+     */
     void stop() {
         stopping = true;
         try {
@@ -408,6 +411,8 @@ public final class Worker {
                     // its lease lapses instead
                 }
             }
+            System.err.println("\nStopped; the trials and checkpoints are in the " + store.where()
+                    + ". Run the same command again to continue.");
         } finally {
             stopped.countDown();
         }
