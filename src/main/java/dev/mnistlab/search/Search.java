@@ -139,9 +139,13 @@ public final class Search {
      */
     public record Outcome(Path bestPreset, Path table, String markdown, String best, long bestParams) {}
 
-    /** Runs (or joins, or continues) the search to its end; the outcome's files are in the search folder. */
+    /**
+     * Runs (or joins, or continues) the search to its end; the outcome's files are in the search folder. Stopped by a
+     * signal, its worker gives the trials back and says how to continue, and this throws {@link Worker.Stopped}
+     * without writing results.
+     */
     public Outcome run() {
-        return search(); // stopped by a signal, its worker says how to continue
+        return search();
     }
 
     private Outcome search() {
