@@ -156,7 +156,8 @@ public final class Mnistlab {
     /**
      * A seed sweep whose seeds are the trials of a study where {@code study} says (created, or joined when it
      * exists with the same experiment, seeds and data): {@code parallel} local workers train them, and workers on
-     * other machines sharing the store may too ({@link #worker}).
+     * other machines sharing the store may too ({@link #worker}). Stopped (Ctrl-C, SIGTERM) before the sweep is
+     * finished, it writes no seeds.md and ends with a {@link MnistlabException} saying so.
      */
     public static SeedSweep.Result seeds(Experiment experiment, List<Long> seeds, TrainOptions options, int parallel,
                                          StudyOptions study, PrintStream log) {
@@ -188,6 +189,7 @@ public final class Mnistlab {
      * A search whose study lives where {@code study} says: created there, or joined when it exists with the same
      * settings and data. {@code parallel} local workers train its trials (workers on other machines sharing the store
      * may too, see {@link #worker}); returns when the study is finished, with results.md and best.yaml in {@code out}.
+     * Stopped (Ctrl-C, SIGTERM) before that, it writes neither and ends with a {@link MnistlabException} saying so.
      */
     public static Search.Outcome search(Search.Settings settings, SearchSpace space, Path out, Integer limitTrain,
                                        Path dataDir, int parallel, StudyOptions study, PrintStream log) {
@@ -203,13 +205,15 @@ public final class Mnistlab {
     /**
      * Trains the trials of the studies in {@code storage} ({@code study} only, unless null), {@code parallel} at a
      * time, until they are finished, waiting while there is none; run folders go to {@code out}/&lt;study&gt;/. Refused
-     * when {@code study}'s MNIST files differ from this machine's. Returns the trainings this worker ran.
+     * when {@code study}'s MNIST files differ from this machine's, and when {@code storage} is an SQLite file that does
+     * not exist. Returns the trainings this worker ran; when this process is stopped (Ctrl-C, SIGTERM) its trials go
+     * back to the store and a {@link MnistlabException} says so instead.
      */
     public static int worker(String storage, String study, Path out, Path dataDir, int parallel, Duration lease,
                              PrintStream log) {
-        Path data = MnistSource.load(dataDir, log::println).directory();
-        String fingerprint = MnistSource.fingerprint(data);
-        try (StudyStore store = StudyStore.open(storage)) {
+        try (StudyStore store = StudyStore.openExisting(storage)) {
+            Path data = MnistSource.load(dataDir, log::println).directory();
+            String fingerprint = MnistSource.fingerprint(data);
             log.println("Worker for " + (study != null ? "study '" + study + "'" : "every study") + " in the "
                     + store.where() + ", " + parallel + " at a time -> " + out);
             Worker worker = new Worker(store, ChildTraining.ofThisJvm(), new Worker.Options(study,
@@ -220,14 +224,14 @@ public final class Mnistlab {
 
     /** The trials of {@code study} (every study when null) in {@code storage}, as a table for the terminal. */
     public static String studyStatus(String storage, String study) {
-        try (StudyStore store = StudyStore.open(storage)) {
+        try (StudyStore store = StudyStore.openExisting(storage)) {
             return StudyStatus.table(store, study);
         }
     }
 
     /** Writes results.md and best.yaml of the finished search study {@code study} in {@code storage} into {@code out}. */
     public static Search.Outcome studyResults(String storage, String study, Path out, PrintStream log) {
-        try (StudyStore store = StudyStore.open(storage)) {
+        try (StudyStore store = StudyStore.openExisting(storage)) {
             return Search.ofStudy(store, study, out, log).results();
         }
     }

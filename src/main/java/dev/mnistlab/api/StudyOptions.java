@@ -1,5 +1,6 @@
 package dev.mnistlab.api;
 
+import dev.mnistlab.search.Worker;
 import java.time.Duration;
 
 /**
@@ -8,15 +9,19 @@ import java.time.Duration;
  *
  * @param storage null: an SQLite file (study.db) in the output folder, trained by this process's workers only;
  *                else {@code postgresql://[user[:password]@]host[:port]/database} (missing parts from the PG*
- *                variables and ~/.pgpass) or an SQLite file's path, which workers elsewhere may share
+ *                variables and ~/.pgpass), which workers on several machines share, or an SQLite file's path,
+ *                which workers on this machine share: SQLite is for one machine (its WAL mode does not work on
+ *                network filesystems, and leases are compared on each machine's own clock)
  * @param study   the study's name in the store; null: the command's default (search-&lt;budget&gt;-seed&lt;seed&gt;,
  *                &lt;experiment&gt;-seeds)
  * @param lease   how long a worker's claim on a trial holds without renewal (renewed every second): after a worker
- *                dies, its trial waits this long before another worker resumes it
+ *                dies, its trial waits this long before another worker resumes it; at least {@link #MIN_LEASE}
  */
 public record StudyOptions(String storage, String study, Duration lease) {
 
     public static final Duration DEFAULT_LEASE = Duration.ofSeconds(60);
+    /** The shortest lease: claims are renewed every second, and a store may answer a few seconds late. */
+    public static final Duration MIN_LEASE = Worker.MIN_LEASE;
 
     /** An SQLite file in the output folder, the default name, a one-minute lease. */
     public static StudyOptions local() {

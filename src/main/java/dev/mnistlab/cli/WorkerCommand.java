@@ -11,21 +11,25 @@ import picocli.CommandLine.Option;
 @Command(name = "worker", mixinStandardHelpOptions = true,
         description = {"Train the trials of the studies in a store (searches and seed sweeps started with --storage), "
                 + "one thread each, until they are finished. Start one on every machine that should help; a worker that "
-                + "dies loses its trials after the lease and another one resumes them from their last stored epoch."})
+                + "dies loses its trials after the lease and another one resumes them from their last stored epoch. "
+                + "A study not in the store yet is waited for (a worker may start before its search); Ctrl-C gives the "
+                + "trials in training back at once."})
 final class WorkerCommand implements Callable<Integer> {
 
     @Option(names = "--storage", required = true, paramLabel = "URL",
-            description = "The study store: postgresql://[user[:password]@]host[:port]/db or an SQLite file.")
+            description = "The study store: postgresql://[user[:password]@]host[:port]/db, or an existing SQLite file "
+                    + "(workers on one machine only).")
     String storage;
 
-    @Option(names = "--study", paramLabel = "NAME", description = "Work on this study only (default: every study in the store).")
+    @Option(names = "--study", paramLabel = "NAME", description = "Work on this study only, waiting for it if it is not in the store yet (default: every study "
+                    + "in the store on this machine's MNIST files).")
     String study;
 
     @Option(names = "--parallel", paramLabel = "P", description = "Trainings at once, one thread each (default: one per core).")
     Integer parallel;
 
     @Option(names = "--lease", paramLabel = "SECONDS", defaultValue = "60",
-            description = "How long a claimed trial stays this worker's without renewal (default: ${DEFAULT-VALUE}).")
+            description = "How long a claimed trial stays this worker's without renewal (at least 5; default: ${DEFAULT-VALUE}).")
     int lease;
 
     @Option(names = "--out", paramLabel = "DIR", defaultValue = "runs/worker",
@@ -38,7 +42,7 @@ final class WorkerCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Checks.positive("--parallel", parallel);
-        Checks.positive("--lease", lease);
+        Checks.lease(lease);
         int at = parallel != null ? parallel : Runtime.getRuntime().availableProcessors();
         int trained = Mnistlab.worker(storage, study, out, dataDir.dir, at, Duration.ofSeconds(lease), System.out);
         System.out.println("Nothing left to train: " + trained + " trainings ran here.");

@@ -56,7 +56,6 @@ public final class Search {
     private final String study;
     private final Duration lease;
     private final long started = System.nanoTime();
-    private volatile boolean finished;
 
     /**
      * @param children   how to start a child's training
@@ -140,26 +139,13 @@ public final class Search {
      */
     public record Outcome(Path bestPreset, Path table, String markdown, String best, long bestParams) {}
 
-    /** Runs (or joins, or continues) the search to its end; the outcome's files are in the search folder. */
+    /**
+     * Runs (or joins, or continues) the search to its end; the outcome's files are in the search folder. Stopped by a
+     * signal, its worker gives the trials back and says how to continue, and this throws {@link Worker.Stopped}
+     * without writing results.
+     */
     public Outcome run() {
-        Thread stopped = new Thread(() -> {
-            if (!finished) {
-                System.err.println("\nSearch stopped; its trials and checkpoints are in the " + store.where()
-                        + ". Run the same command again to continue.");
-            }
-        });
-        Runtime.getRuntime().addShutdownHook(stopped);
-        try {
-            Outcome outcome = search();
-            finished = true;
-            return outcome;
-        } finally {
-            try {
-                Runtime.getRuntime().removeShutdownHook(stopped);
-            } catch (IllegalStateException shuttingDown) {
-                // stopped by a signal: the hook is running and says how to continue
-            }
-        }
+        return search();
     }
 
     private Outcome search() {

@@ -19,8 +19,11 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Studies (searches, seed sweeps) and their trials in a relational database that every worker shares: an SQLite
@@ -79,29 +82,83 @@ public final class StudyStore implements AutoCloseable {
     /** A trial a worker holds until its lease lapses: {@code snapshot} is where it resumes (null: from the start). */
     public record Claim(String study, Trial trial, String worker, RunSnapshot snapshot) {}
 
+    /** Opens a new connection to the store: at first, and again when the server dropped the last one. */
+    private interface Connector {
+        Connection connect() throws SQLException;
+    }
+
     private final Dialect dialect;
     private final String where;
-    private final Connection connection;
+    private final Connector connector;
+    private Connection connection;
 
-    private StudyStore(Dialect dialect, String where, Connection connection) {
+    private StudyStore(Dialect dialect, String where, Connector connector) throws SQLException {
         this.dialect = dialect;
         this.where = where;
-        this.connection = connection;
+        this.connector = connector;
+        this.connection = connector.connect();
     }
+
+    /** The store with its schema checked (created in an empty store); its connection closed when that fails. */
+    private static StudyStore withSchema(Dialect dialect, String where, Connector connector) throws SQLException {
+        StudyStore store = new StudyStore(dialect, where, connector);
+        try {
+            return store.withSchema();
+        } catch (SQLException | RuntimeException e) {
+            store.close();
+            throw e;
+        }
+    }
+
+    /** A URL's scheme (what comes before "://"), as a user may mistype it: "postgresq", "jdbc:postgresql". */
+    private static final Pattern SCHEME = Pattern.compile("([A-Za-z][A-Za-z0-9+.:-]*)://.*", Pattern.DOTALL);
 
     /**
      * Opens the store {@code storage} names: {@code postgresql://[user[:password]@]host[:port]/database} (what the URL
      * leaves out comes from PGHOST, PGPORT, PGDATABASE, PGUSER, PGPASSWORD, then ~/.pgpass), else an SQLite file
-     * ({@code sqlite:PATH} or a path). Creates the schema in an empty store; refuses a store of another version.
+     * ({@code sqlite:PATH} or a path, created when missing). Creates the schema in an empty store; refuses a store of
+     * another version, and any other scheme://.
      */
     public static StudyStore open(String storage) {
-        if (storage.startsWith("postgresql://") || storage.startsWith("postgres://")) {
-            return postgres(PostgresUrl.parse(storage, System.getenv()));
-        }
-        return sqlite(Path.of(storage.startsWith("sqlite:") ? storage.substring("sqlite:".length()) : storage));
+        Path file = sqliteFile(storage);
+        return file == null ? postgres(PostgresUrl.parse(storage, System.getenv())) : sqlite(file);
     }
 
-    /** An SQLite file (created with its folder when missing): WAL, so readers never wait for a writer. */
+    /**
+     * Opens the store {@code storage} names, as {@link #open} does, for a command that reads or serves studies
+     * others create ({@code study status}, {@code worker}): an SQLite file that does not exist is refused, not made.
+     */
+    public static StudyStore openExisting(String storage) {
+        Path file = sqliteFile(storage);
+        if (file != null && !Files.isRegularFile(file)) {
+            throw new MnistlabException("no study store at " + file + " (a search or train --seeds creates it; check the "
+                    + "path, or give the postgresql:// URL of the shared store)");
+        }
+        return open(storage);
+    }
+
+    /** The SQLite file {@code storage} names; null for a PostgreSQL URL; any other scheme:// refused. */
+    private static Path sqliteFile(String storage) {
+        if (storage.startsWith("sqlite:")) {
+            return Path.of(storage.substring("sqlite:".length()));
+        }
+        Matcher scheme = SCHEME.matcher(storage);
+        if (!scheme.matches()) {
+            return Path.of(storage);
+        }
+        String name = scheme.group(1).toLowerCase(Locale.ROOT);
+        if (name.equals("postgresql") || name.equals("postgres")) {
+            return null;
+        }
+        throw new MnistlabException("--storage " + PostgresUrl.redact(storage) + ": '" + scheme.group(1) + "://' is not "
+                + "a store this mnistlab opens; write postgresql://[user[:password]@]host[:port]/database, or an SQLite "
+                + "file's path");
+    }
+
+    /**
+     * An SQLite file (created with its folder when missing): WAL, so readers never wait for a writer. For one machine:
+     * WAL needs shared memory, which network filesystems do not give, and leases compare each machine's own clock.
+     */
     public static StudyStore sqlite(Path file) {
         String where = "SQLite store " + file;
         try {
@@ -109,14 +166,18 @@ public final class StudyStore implements AutoCloseable {
             org.sqlite.SQLiteConfig config = new org.sqlite.SQLiteConfig();
             config.setJournalMode(org.sqlite.SQLiteConfig.JournalMode.WAL);
             config.setBusyTimeout(60_000);
-            // every transaction takes the write lock when it begins: a claim or a promotion is never interleaved
-            config.setTransactionMode(org.sqlite.SQLiteConfig.TransactionMode.IMMEDIATE);
-            Connection c = config.createConnection("jdbc:sqlite:" + file.toAbsolutePath());
-            return new StudyStore(Dialect.SQLITE, where, c).withSchema();
+            String jdbc = "jdbc:sqlite:" + file.toAbsolutePath();
+            return withSchema(Dialect.SQLITE, where, () -> config.createConnection(jdbc));
         } catch (SQLException | java.io.IOException e) {
             throw new MnistlabException("cannot open the " + where + " (" + e.getMessage() + ")");
         }
     }
+
+    /**
+     * How long a statement may wait for the server before its connection counts as broken (and is opened again):
+     * below the default lease, so a worker cut off from the server notices before its claims lapse.
+     */
+    private static final int SOCKET_TIMEOUT_SECONDS = 30;
 
     private static StudyStore postgres(PostgresUrl url) {
         Properties properties = new Properties();
@@ -125,10 +186,12 @@ public final class StudyStore implements AutoCloseable {
             properties.setProperty("password", url.password());
         }
         properties.setProperty("connectTimeout", "10");
+        properties.setProperty("socketTimeout", Integer.toString(SOCKET_TIMEOUT_SECONDS));
+        properties.setProperty("tcpKeepAlive", "true");
         properties.setProperty("ApplicationName", "mnistlab");
         try {
-            Connection c = DriverManager.getConnection(url.jdbc(), properties);
-            return new StudyStore(Dialect.POSTGRESQL, "PostgreSQL store " + url, c).withSchema();
+            return withSchema(Dialect.POSTGRESQL, "PostgreSQL store " + url,
+                    () -> DriverManager.getConnection(url.jdbc(), properties));
         } catch (SQLException e) {
             throw new MnistlabException("cannot connect to PostgreSQL store " + url + ": " + PostgresUrl.reason(e));
         }
@@ -149,6 +212,7 @@ public final class StudyStore implements AutoCloseable {
             }
         }
         transaction(c -> {
+            lock(c, "schema"); // two processes creating the tables at once would collide in PostgreSQL's catalog
             try (Statement s = c.createStatement()) {
                 s.execute("CREATE TABLE IF NOT EXISTS mnistlab_schema (version INTEGER NOT NULL)");
                 try (ResultSet r = s.executeQuery("SELECT count(*) FROM mnistlab_schema")) {
@@ -202,6 +266,7 @@ public final class StudyStore implements AutoCloseable {
     public synchronized boolean createOrJoin(String name, String kind, String definition, String data, StudyPlan plan,
                                              List<NewTrial> trials) {
         return transaction(c -> {
+            lock(c, "study " + name); // two machines creating it at once: the second joins what the first made
             Study existing = study(c, name);
             if (existing != null) {
                 if (!existing.kind().equals(kind) || !existing.definition().equals(definition)) {
@@ -304,10 +369,18 @@ public final class StudyStore implements AutoCloseable {
     }
 
     private static Map<Integer, List<EpochResult>> epochs(Connection c, String study) throws SQLException {
+        return epochs(c, study, null);
+    }
+
+    /** The epochs of {@code trial} only, unless null. */
+    private static Map<Integer, List<EpochResult>> epochs(Connection c, String study, Integer trial) throws SQLException {
         Map<Integer, List<EpochResult>> all = new LinkedHashMap<>();
         try (PreparedStatement p = c.prepareStatement("SELECT trial, epoch, lr, train_loss, train_acc, test_loss, test_acc, "
-                + "seconds FROM epochs WHERE study = ? ORDER BY trial, epoch")) {
+                + "seconds FROM epochs WHERE study = ?" + (trial != null ? " AND trial = ?" : "") + " ORDER BY trial, epoch")) {
             p.setString(1, study);
+            if (trial != null) {
+                p.setInt(2, trial);
+            }
             try (ResultSet r = p.executeQuery()) {
                 while (r.next()) {
                     all.computeIfAbsent(r.getInt(1), k -> new ArrayList<>()).add(new EpochResult(r.getInt(2), r.getDouble(3),
@@ -384,7 +457,7 @@ public final class StudyStore implements AutoCloseable {
                     Trial trial = trial(r);
                     byte[] checkpoint = r.getBytes(16);
                     RunSnapshot snapshot = checkpoint == null ? null : new RunSnapshot(trial.epochsDone(), r.getString(18),
-                            r.getString(17), epochs(c, name).getOrDefault(id, List.of()), checkpoint);
+                            r.getString(17), epochs(c, name, id).getOrDefault(id, List.of()), checkpoint);
                     return Optional.of(new Claim(name, trial, worker, snapshot));
                 }
             }
@@ -490,20 +563,33 @@ public final class StudyStore implements AutoCloseable {
 
     /**
      * Gives back at once the trials held by workers of this machine ({@code host}) whose process is gone, instead of
-     * waiting for their leases: a search stopped hard continues straight away when run again.
+     * waiting for their leases: a search stopped hard continues straight away when run again. A trial whose lease was
+     * renewed in the last {@link #RENEWED_RECENTLY} (by a worker with this {@code lease}, renewing every second) is left
+     * alone: its worker may live in another container with the same host name and its own process ids. Returns true
+     * when such a trial was left: asked again after that long, the store tells a live worker from a dead one.
      */
-    public synchronized void releaseGone(String host, java.util.function.LongPredicate alive) {
-        transaction(c -> {
+    public synchronized boolean releaseGone(String host, java.util.function.LongPredicate alive, Duration lease) {
+        String prefix = host + ":";
+        return transaction(c -> {
             List<Object[]> gone = new ArrayList<>();
-            try (PreparedStatement p = c.prepareStatement("SELECT study, id, worker FROM trials t WHERE state = 'running' "
-                    + "AND worker LIKE ?" + dialect.lockRow)) {
-                p.setString(1, host + ":%");
+            boolean fresh = false;
+            // substr, not LIKE: a host name's '_' would match any character
+            try (PreparedStatement p = c.prepareStatement("SELECT study, id, worker, CASE WHEN lease_until > "
+                    + dialect.now + " + ? THEN 1 ELSE 0 END FROM trials t WHERE state = 'running' "
+                    + "AND substr(worker, 1, ?) = ?" + dialect.lockRow)) {
+                p.setLong(1, lease.minus(RENEWED_RECENTLY).toMillis());
+                p.setInt(2, prefix.codePointCount(0, prefix.length()));
+                p.setString(3, prefix);
                 try (ResultSet r = p.executeQuery()) {
                     while (r.next()) {
                         String worker = r.getString(3);
-                        String pid = worker.substring(host.length() + 1).replaceFirst("/.*", "");
-                        if (pid.matches("\\d+") && !alive.test(Long.parseLong(pid))) {
-                            gone.add(new Object[] {r.getString(1), r.getInt(2), worker});
+                        String pid = worker.substring(prefix.length()).replaceFirst("/.*", "");
+                        if (pid.matches("\\d{1,18}") && !alive.test(Long.parseLong(pid))) {
+                            if (r.getInt(4) == 1) {
+                                fresh = true;
+                            } else {
+                                gone.add(new Object[] {r.getString(1), r.getInt(2), worker});
+                            }
                         }
                     }
                 }
@@ -517,9 +603,12 @@ public final class StudyStore implements AutoCloseable {
                 }
                 event(c, (String) g[0], (Integer) g[1], (String) g[2], "given back: its worker's process is gone");
             }
-            return null;
+            return fresh;
         });
     }
+
+    /** A lease renewed this recently may belong to a live worker (workers renew every second). */
+    public static final Duration RENEWED_RECENTLY = Duration.ofSeconds(3);
 
     /** The epochs the store holds for a trial while {@code claim} still holds it, else null. */
     private Integer heldEpochs(Connection c, Claim claim) throws SQLException {
@@ -628,34 +717,121 @@ public final class StudyStore implements AutoCloseable {
     }
 
     private <T> T query(Work<T> work) {
-        try {
-            return work.run(connection);
-        } catch (SQLException e) {
-            throw failed(e);
+        return reconnecting(work);
+    }
+
+    /**
+     * One transaction: on SQLite {@code BEGIN IMMEDIATE} (the write lock taken at once, so a claim or a promotion is
+     * never interleaved with another), on PostgreSQL the driver's (row locks and advisory locks do that there).
+     */
+    private <T> T transaction(Work<T> work) {
+        return reconnecting(c -> dialect == Dialect.SQLITE ? sqliteTransaction(c, work) : jdbcTransaction(c, work));
+    }
+
+    private static <T> T sqliteTransaction(Connection c, Work<T> work) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            s.execute("BEGIN IMMEDIATE");
+            try {
+                T result = work.run(c);
+                s.execute("COMMIT");
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                quietly(e, () -> s.execute("ROLLBACK"));
+                throw e;
+            }
         }
     }
 
-    private <T> T transaction(Work<T> work) {
+    private static <T> T jdbcTransaction(Connection c, Work<T> work) throws SQLException {
+        c.setAutoCommit(false);
         try {
-            connection.setAutoCommit(false);
+            T result = work.run(c);
+            c.commit();
+            return result;
+        } catch (SQLException | RuntimeException e) {
+            quietly(e, c::rollback);
+            throw e;
+        } finally {
+            if (!c.isClosed()) {
+                c.setAutoCommit(true);
+            }
+        }
+    }
+
+    private interface SqlAction {
+        void run() throws SQLException;
+    }
+
+    /** Cleans up after {@code failure} without hiding it: on a broken connection the clean-up fails too. */
+    private static void quietly(Exception failure, SqlAction cleanUp) {
+        try {
+            cleanUp.run();
+        } catch (SQLException e) {
+            failure.addSuppressed(e);
+        }
+    }
+
+    /**
+     * Runs {@code work}; when the connection turns out broken (the server restarted, the network dropped it, a timeout),
+     * opens a new one and runs it once more. A store error that is not about the connection is not retried.
+     */
+    private <T> T reconnecting(Work<T> work) {
+        try {
             try {
-                T result = work.run(connection);
-                connection.commit();
-                return result;
-            } catch (SQLException | RuntimeException e) {
-                connection.rollback();
-                throw e;
-            } finally {
-                connection.setAutoCommit(true);
+                return work.run(connection);
+            } catch (SQLException e) {
+                if (!broken(e)) {
+                    throw e;
+                }
+                quietly(e, connection::close);
+                connection = connector.connect();
+                return work.run(connection);
             }
         } catch (SQLException e) {
             throw failed(e);
         }
     }
 
-    private MnistlabException failed(SQLException e) {
-        return new MnistlabException("the " + where + " failed: " + PostgresUrl.firstLine(e)
-                + "; run the command again once it is reachable");
+    /** SQLState class 08 (connection exception), 57P (the server shutting down), or a connection the driver closed. */
+    private boolean broken(SQLException e) {
+        String state = e.getSQLState() == null ? "" : e.getSQLState();
+        try {
+            return state.startsWith("08") || state.startsWith("57P") || connection.isClosed();
+        } catch (SQLException unknown) {
+            return true;
+        }
+    }
+
+    /** Takes a lock named {@code what} until the transaction ends (PostgreSQL; SQLite's transactions lock the file). */
+    private void lock(Connection c, String what) throws SQLException {
+        if (dialect == Dialect.POSTGRESQL) {
+            try (PreparedStatement p = c.prepareStatement("SELECT pg_advisory_xact_lock(?)")) {
+                p.setLong(1, ADVISORY_LOCKS | (("mnistlab " + what).hashCode() & 0xffff_ffffL));
+                p.executeQuery().close();
+            }
+        }
+    }
+
+    /** The upper half of mnistlab's advisory lock keys ("mnl\0"), apart from other applications' on the server. */
+    private static final long ADVISORY_LOCKS = 0x6d6e_6c00L << 32;
+
+    /** A statement on the store failed (its server away, most often): what a worker waits out and tries again. */
+    public static final class Failed extends MnistlabException {
+        private final String what;
+
+        Failed(String what) {
+            super(what + "; run the command again once it is reachable");
+            this.what = what;
+        }
+
+        /** What failed, without the advice for a command that ends here. */
+        public String what() {
+            return what;
+        }
+    }
+
+    private Failed failed(SQLException e) {
+        return new Failed("the " + where + " failed: " + PostgresUrl.firstLine(e));
     }
 
     @Override

@@ -13,6 +13,7 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -29,13 +30,37 @@ public final class Worker {
 
     /**
      * @param study    the study to work on; null: every study in the store whose data are this worker's
-     * @param folders  where a study's run folders go (a trial's folder is relative to it)
+     * @param folders  where a study's run folders go (a trial's folder is relative to it, and must stay inside it)
      * @param dataDir  the MNIST folder the children read, already checked against the study's fingerprint
      * @param data     that folder's fingerprint ({@link dev.mnistlab.data.MnistSource#fingerprint})
-     * @param lease    how long a claim holds without renewal (renewed every second while its trial trains)
+     * @param lease    how long a claim holds without renewal (renewed every second while its trial trains), at
+     *                 least {@link #MIN_LEASE}
      */
     public record Options(String study, java.util.function.Function<String, Path> folders, Path dataDir, String data,
-                          int parallel, Duration lease) {}
+                          int parallel, Duration lease) {
+        public Options {
+            if (lease.compareTo(MIN_LEASE) < 0) {
+                throw new MnistlabException("a lease of " + lease.toMillis() / 1000.0 + " s is too short: a worker renews "
+                        + "its claims every second, so a lease needs at least " + MIN_LEASE.toSeconds() + " s");
+            }
+        }
+    }
+
+    /**
+     * The shortest lease: claims are renewed every second, and a store that answers a few seconds late must not
+     * hand a trial that is training to another worker.
+     */
+    public static final Duration MIN_LEASE = Duration.ofSeconds(5);
+
+    /**
+     * {@link #run} ended because this process is stopping (Ctrl-C, SIGTERM): its trials went back to the store, the
+     * study is not finished, and nothing should be written from it.
+     */
+    public static final class Stopped extends MnistlabException {
+        Stopped(String where) {
+            super("stopped; the trials in training went back to the " + where + ": run the same command again to continue");
+        }
+    }
 
     /** A trial being trained: its claim, where, its child process and whether the store still says it is ours. */
     private static final class Active {
@@ -44,6 +69,7 @@ public final class Worker {
         final Set<Process> processes = ConcurrentHashMap.newKeySet();
         volatile int stored;
         volatile boolean lost;
+        boolean givenBack;
 
         Active(StudyStore.Claim claim, Path run) {
             this.claim = claim;
@@ -53,6 +79,10 @@ public final class Worker {
     }
 
     private static final Duration SYNC = Duration.ofSeconds(1);
+    /** How long a worker waits before it tries a store that failed again. */
+    private static final Duration RETRY = Duration.ofSeconds(5);
+    /** How long {@link #run} waits for the shutdown hook to give its trials back before the store may be closed. */
+    private static final Duration STOPPING = Duration.ofSeconds(90);
 
     private final StudyStore store;
     private final ChildTraining children;
@@ -61,6 +91,7 @@ public final class Worker {
     private final String id;
     private final Set<Active> active = ConcurrentHashMap.newKeySet();
     private volatile boolean stopping;
+    private final CountDownLatch stopped = new CountDownLatch(1);
     private final java.util.concurrent.atomic.AtomicInteger trained = new java.util.concurrent.atomic.AtomicInteger();
 
     /** @param out hears one line per claim and per finished trial; null: quiet */
@@ -78,16 +109,16 @@ public final class Worker {
         }
     }
 
-    /** Trains until the studies served are finished (waiting while there is none yet); returns the trainings run. */
+    /**
+     * Trains until the studies served are finished (waiting while there is none yet); returns the trainings run.
+     *
+     * @throws Stopped when this process is stopping (its shutdown hook gave the trials back before this returns)
+     */
     public int run() {
-        for (StudyStore.Study s : store.studies()) {
-            if (!s.finished() && !s.data().equals(options.data()) && options.study() == null) {
-                say("Skipping %s", store.dataMismatch(s.name()));
-            }
-        }
-        store.releaseGone(host(), pid -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
-        Thread stop = new Thread(this::stop);
-        Runtime.getRuntime().addShutdownHook(stop);
+        sayWhatIsMissing();
+        releaseGone();
+        Thread hook = new Thread(this::stop);
+        Runtime.getRuntime().addShutdownHook(hook);
         ScheduledExecutorService sync = Executors.newSingleThreadScheduledExecutor();
         sync.scheduleWithFixedDelay(this::syncAll, SYNC.toMillis(), SYNC.toMillis(), TimeUnit.MILLISECONDS);
         ExecutorService slots = Executors.newFixedThreadPool(options.parallel());
@@ -100,7 +131,6 @@ public final class Worker {
             for (Future<?> f : running) {
                 f.get();
             }
-            return trained.get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new MnistlabException("interrupted");
@@ -110,19 +140,67 @@ public final class Worker {
             slots.shutdownNow();
             sync.shutdownNow();
             try {
-                Runtime.getRuntime().removeShutdownHook(stop);
+                Runtime.getRuntime().removeShutdownHook(hook);
             } catch (IllegalStateException shuttingDown) {
                 // the hook is running
             }
+        }
+        if (stopping) {
+            awaitStop();
+            throw new Stopped(store.where());
+        }
+        return trained.get();
+    }
+
+    /**
+     * Gives back the trials of this machine's dead workers (a search killed and run again goes on at once). One whose
+     * lease was renewed a moment ago is asked about again a moment later: by then a live worker (in another container
+     * with this host name) has renewed it again, a dead one has not.
+     */
+    private void releaseGone() {
+        java.util.function.LongPredicate alive = pid -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+        if (store.releaseGone(host(), alive, options.lease())) {
+            sleep(StudyStore.RENEWED_RECENTLY);
+            store.releaseGone(host(), alive, options.lease());
+        }
+    }
+
+    /** One line when what this worker serves is not in the store yet: it waits for it rather than ending. */
+    private void sayWhatIsMissing() {
+        List<StudyStore.Study> studies = store.studies();
+        if (options.study() != null) {
+            if (studies.stream().noneMatch(s -> s.name().equals(options.study()))) {
+                say("Study '%s' is not in the %s yet: waiting for a search or seed sweep to create it (Ctrl-C to stop)",
+                        options.study(), store.where());
+            }
+            return;
+        }
+        for (StudyStore.Study s : studies) {
+            if (!s.finished() && !s.data().equals(options.data())) {
+                say("Skipping %s", store.dataMismatch(s.name()));
+            }
+        }
+        if (studies.stream().noneMatch(s -> s.data().equals(options.data()))) {
+            say("No study on these MNIST files in the %s yet: waiting for a search or seed sweep to create one "
+                    + "(Ctrl-C to stop)", store.where());
         }
     }
 
     private void work(String worker) {
         while (!stopping) {
-            Optional<StudyStore.Claim> claim = store.claim(worker, options.study(), options.data(), options.lease());
+            Optional<StudyStore.Claim> claim;
+            boolean finished;
+            try {
+                claim = store.claim(worker, options.study(), options.data(), options.lease());
+                finished = claim.isEmpty() && finished();
+            } catch (StudyStore.Failed e) {
+                say("%s; trying again in %d s", e.what(), RETRY.toSeconds());
+                sleep(RETRY);
+                continue;
+            }
             if (claim.isPresent()) {
                 train(claim.get());
-            } else if (finished()) {
+            } else if (finished) {
                 return;
             } else {
                 sleep(SYNC);
@@ -144,20 +222,26 @@ public final class Worker {
 
     private void train(StudyStore.Claim claim) {
         StudyStore.Trial trial = claim.trial();
-        Path run = options.folders().apply(claim.study()).resolve(trial.folder());
+        Path run = runFolder(claim);
+        if (run == null) {
+            finish(claim, "its folder '" + trial.folder() + "' in the store is not inside the study's folder; refused");
+            return;
+        }
         Active a = new Active(claim, run);
         if (trial.epochsDone() >= trial.targetEpochs()) {
             // its worker stored the stage's last epoch and died before saying so
-            finish(a, null);
+            finish(claim, null);
             return;
         }
         try {
             if (claim.snapshot() != null) {
                 claim.snapshot().restore(run);
+            } else {
+                RunSnapshot.clear(run); // what an earlier run left there is not this trial's progress
             }
         } catch (MnistlabException e) {
             say("%s %s: cannot use %s now (%s); given back", claim.study(), trial.name(), run, e.getMessage());
-            store.release(claim);
+            retrying(() -> store.release(claim));
             sleep(SYNC);
             return;
         }
@@ -169,6 +253,11 @@ public final class Worker {
                 stopAfter, 1, options.dataDir(), experiment);
         Path log = run.resolveSibling(run.getFileName() + ".log");
         active.add(a);
+        if (stopping) { // stopped between the claim and here: no child to start
+            active.remove(a);
+            giveBack(a);
+            return;
+        }
         int code;
         try {
             code = children.run(request, log, a.processes);
@@ -188,34 +277,94 @@ public final class Worker {
         if (a.lost) {
             return; // another worker has it
         }
-        sync(a);
-        trained.incrementAndGet();
-        finish(a, code == 0 ? null : "exit " + code + ", see " + log);
-    }
-
-    private void finish(Active a, String message) {
-        if (!store.finish(a.claim, message)) {
-            say("%s %s: lost (its lease lapsed and another worker took it)", a.claim.study(), a.claim.trial().name());
+        if (code > 128) {
+            // killed by a signal: Ctrl-C and systemd signal the whole process group, children first or not; not the
+            // trial's fault, so it goes back with what it stored, for this worker (unless stopping) or another
+            retrying(() -> giveBack(a));
+            say("%s %s: its training was stopped by a signal (exit %d); given back", claim.study(), trial.name(), code);
+            sleep(SYNC);
             return;
         }
-        say("%s %s: %s", a.claim.study(), a.claim.trial().name(), message == null ? "reached epoch " + a.claim.trial().targetEpochs()
+        retrying(() -> sync(a));
+        trained.incrementAndGet();
+        finish(claim, code == 0 ? null : "exit " + code + ", see " + log);
+    }
+
+    /**
+     * The trial's run folder: its folder in the store, resolved inside the study's folder; null when it would leave
+     * it ("../x", "/x"), so a store's row cannot make a worker empty or write some other folder.
+     */
+    private Path runFolder(StudyStore.Claim claim) {
+        Path study = options.folders().apply(claim.study()).toAbsolutePath().normalize();
+        try {
+            Path run = study.resolve(claim.trial().folder()).normalize();
+            return run.startsWith(study) && !run.equals(study) ? run : null;
+        } catch (java.nio.file.InvalidPathException e) {
+            return null;
+        }
+    }
+
+    private void finish(StudyStore.Claim claim, String message) {
+        Boolean held = retrying(() -> store.finish(claim, message));
+        if (held == null) {
+            return; // stopping while the store was away: the lease lapses and another worker ends it
+        }
+        if (!held) {
+            say("%s %s: lost (its lease lapsed and another worker took it)", claim.study(), claim.trial().name());
+            return;
+        }
+        say("%s %s: %s", claim.study(), claim.trial().name(), message == null ? "reached epoch " + claim.trial().targetEpochs()
                 : "FAILED " + message);
+    }
+
+    /**
+     * Runs {@code step} until the store takes it, saying one line per failure and waiting between tries; null
+     * when this process stops first.
+     */
+    private <T> T retrying(java.util.function.Supplier<T> step) {
+        while (true) {
+            try {
+                return step.get();
+            } catch (StudyStore.Failed e) {
+                if (stopping) {
+                    return null;
+                }
+                say("%s; trying again in %d s", e.what(), RETRY.toSeconds());
+                sleep(RETRY);
+            }
+        }
+    }
+
+    private void retrying(Runnable step) {
+        retrying(() -> {
+            step.run();
+            return Boolean.TRUE;
+        });
     }
 
     private void syncAll() {
         for (Active a : active) {
             try {
-                sync(a);
+                syncActive(a);
             } catch (RuntimeException e) {
-                // the store is unreachable for now: the next round tries again, and the lease covers the gap
-                say("%s %s: could not reach the store (%s)", a.claim.study(), a.claim.trial().name(), e.getMessage());
+                // the store is unreachable for now: the next round tries again (on a new connection), and the lease
+                // covers the gap
+                say("%s %s: could not store its progress (%s)", a.claim.study(), a.claim.trial().name(),
+                        e instanceof StudyStore.Failed f ? f.what() : e.getMessage());
             }
+        }
+    }
+
+    /** {@link #sync} while the trial trains: once its slot has taken it out to finish it, the slot stores the rest. */
+    private synchronized void syncActive(Active a) {
+        if (active.contains(a)) {
+            sync(a);
         }
     }
 
     /** Stores the epochs finished since the last call and renews the lease; stops the child when the trial is lost. */
     private synchronized void sync(Active a) {
-        if (a.lost) {
+        if (a.lost || a.givenBack) {
             return;
         }
         RunSnapshot snapshot = RunSnapshot.read(a.run);
@@ -229,26 +378,52 @@ public final class Worker {
         }
     }
 
-    /** On Ctrl-C or kill: children stopped, their epochs stored, their trials given back at once. */
-    private void stop() {
-        stopping = true;
-        for (Active a : active) {
-            a.processes.forEach(Process::destroy);
+    /** Stores the trial's last epochs and gives it back, once (the slot and the shutdown hook may both try). */
+    private synchronized void giveBack(Active a) {
+        sync(a);
+        if (!a.lost && !a.givenBack) {
+            store.release(a.claim);
+            a.givenBack = true;
         }
-        for (Active a : List.copyOf(active)) {
-            a.processes.forEach(p -> {
-                try {
-                    p.waitFor(30, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            });
-            try {
-                sync(a);
-                store.release(a.claim);
-            } catch (RuntimeException e) {
-                // its lease lapses instead
+    }
+
+    /**
+     * On Ctrl-C or kill (the shutdown hook): children stopped, their epochs stored, their trials given back at once,
+     * and one line on how to continue (here: once the hook ends the JVM halts, and what the caller says may be lost).
+     */
+    void stop() {
+        stopping = true;
+        try {
+            for (Active a : active) {
+                a.processes.forEach(Process::destroy);
             }
+            for (Active a : List.copyOf(active)) {
+                a.processes.forEach(p -> {
+                    try {
+                        p.waitFor(30, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                });
+                try {
+                    giveBack(a);
+                } catch (RuntimeException e) {
+                    // its lease lapses instead
+                }
+            }
+            System.err.println("\nStopped; the trials and checkpoints are in the " + store.where()
+                    + ". Run the same command again to continue.");
+        } finally {
+            stopped.countDown();
+        }
+    }
+
+    /** Until the shutdown hook has given the trials back: the caller closes the store next. */
+    private void awaitStop() {
+        try {
+            stopped.await(STOPPING.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

@@ -49,8 +49,8 @@ public record RunSnapshot(int epoch, String experimentYaml, String runInfoYaml, 
      * was there before is removed. Refused while another process holds the folder.
      */
     public void restore(Path dir) {
-        try (FolderLock lock = FolderLock.acquire(dir); Stream<Path> old = Files.list(dir)) {
-            old.filter(p -> !p.getFileName().toString().equals(FolderLock.FILE)).forEach(Folders::deleteQuietly);
+        try (FolderLock lock = FolderLock.acquire(dir)) {
+            empty(dir);
             boolean validating = YamlFiles.parse(runInfoYaml, RunFolder.RUN_INFO).path("validation").isNumber();
             StringBuilder csv = new StringBuilder(EpochResult.csvHeader(validating ? MnistData.VALIDATION : "test")).append('\n');
             epochs.forEach(e -> csv.append(e.csvLine()).append('\n'));
@@ -60,6 +60,25 @@ public record RunSnapshot(int epoch, String experimentYaml, String runInfoYaml, 
             AtomicFiles.write(dir.resolve(RunFolder.CHECKPOINT), checkpoint);
         } catch (IOException e) {
             throw new MnistlabException("cannot write the run into " + dir + " (" + Folders.reason(e) + ")");
+        }
+    }
+
+    /**
+     * Makes {@code dir} an empty folder for a run that starts from nothing: an older run there (another trial's,
+     * from an earlier store with the same folders) must not be taken for its progress. Refused while another
+     * process holds the folder.
+     */
+    public static void clear(Path dir) {
+        try (FolderLock lock = FolderLock.acquire(dir)) {
+            empty(dir);
+        } catch (IOException e) {
+            throw new MnistlabException("cannot empty " + dir + " (" + Folders.reason(e) + ")");
+        }
+    }
+
+    private static void empty(Path dir) throws IOException {
+        try (Stream<Path> old = Files.list(dir)) {
+            old.filter(p -> !p.getFileName().toString().equals(FolderLock.FILE)).forEach(Folders::deleteQuietly);
         }
     }
 }

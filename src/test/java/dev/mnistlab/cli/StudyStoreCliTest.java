@@ -48,6 +48,43 @@ class StudyStoreCliTest {
     }
 
     @Test
+    void aMistypedSchemeIsOneLineWithoutItsPasswordAndNothingIsWritten(@TempDir Path dir) {
+        for (String url : List.of("postgresq://someone:sekret@127.0.0.1:1/studies",
+                "jdbc:postgresql://someone:sekret@127.0.0.1:1/studies", "mysql://someone:sekret@127.0.0.1:1/studies")) {
+            Path out = dir.resolve("search");
+            CliRun run = search("--storage", url, "--out", out.toString());
+            oneClearLine(run, "is not a store this mnistlab opens", "write postgresql://");
+            assertThat(run.err()).doesNotContain("sekret");
+            assertThat(out).doesNotExist();
+            oneClearLine(CliRun.of("worker", "--storage", url), "is not a store this mnistlab opens");
+        }
+        assertThat(dir.toFile().list()).isEmpty();
+        assertThat(Path.of("postgresq:")).doesNotExist();
+        // the scheme in any case is PostgreSQL's
+        oneClearLine(CliRun.of("study", "status", "--storage", "PostgreSQL://someone:sekret@127.0.0.1:1/studies"),
+                "cannot connect to PostgreSQL store postgresql://someone@127.0.0.1:1/studies");
+    }
+
+    @Test
+    void statusAndWorkerOnAMissingSqliteFileRefuseAndCreateNothing(@TempDir Path dir) {
+        Path db = dir.resolve("typo/study.db");
+        oneClearLine(CliRun.of("study", "status", "--storage", db.toString()), "no study store at " + db);
+        oneClearLine(CliRun.of("study", "results", "--storage", db.toString(), "--study", "s", "--out",
+                dir.resolve("results").toString()), "no study store at " + db);
+        oneClearLine(CliRun.of("worker", "--storage", "sqlite:" + db), "no study store at " + db);
+        assertThat(dir.toFile().list()).isEmpty();
+    }
+
+    @Test
+    void aLeaseBelowFiveSecondsIsRefused(@TempDir Path dir) {
+        oneClearLine(CliRun.of("worker", "--storage", dir.resolve("x.db").toString(), "--lease", "4"),
+                "--lease must be at least 5 seconds (got 4)");
+        Path out = dir.resolve("search");
+        oneClearLine(search("--lease", "2", "--out", out.toString()), "--lease must be at least 5 seconds (got 2)");
+        assertThat(out).doesNotExist();
+    }
+
+    @Test
     void aStoreOfAnotherSchemaVersionIsRefusedAndLeftAsItWas(@TempDir Path dir) throws Exception {
         Path db = dir.resolve("other.db");
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db); Statement s = c.createStatement()) {

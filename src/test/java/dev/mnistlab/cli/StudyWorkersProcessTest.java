@@ -74,6 +74,11 @@ class StudyWorkersProcessTest {
         Path space = dir.resolve("space.yaml");
         Process search = start(search(space, "--storage", storage, "--study", study, "--parallel", "1",
                 "--out", dir.resolve("searcher").toString()), dir.resolve("search.log"));
+        if (!storage.contains("://")) { // a worker opens only an SQLite store that exists: the search creates it
+            for (int i = 0; i < 600 && !Files.exists(Path.of(storage)) && search.isAlive(); i++) {
+                Thread.sleep(50);
+            }
+        }
         List<Process> started = new ArrayList<>();
         for (int i = 1; i <= workers; i++) {
             started.add(start(List.of("worker", "--storage", storage, "--study", study, "--parallel", "1", "--lease", "5",

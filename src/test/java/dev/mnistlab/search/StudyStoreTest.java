@@ -21,7 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Six workers (each its own connection) finish the six trials of a rung at the same moment: the promotion happens
  * once, to the best three, whichever worker's transaction comes last. On SQLite, and on the PostgreSQL server of
- * MNISTLAB_TEST_PG_URL when there is one.
+ * MNISTLAB_TEST_PG_URL when there is one; there also the first use of a fresh database by several processes at once,
+ * a study created by two machines at once, and a connection the server drops.
  */
 class StudyStoreTest {
 
@@ -36,6 +37,121 @@ class StudyStoreTest {
         String url = System.getenv("MNISTLAB_TEST_PG_URL");
         org.junit.jupiter.api.Assumptions.assumeTrue(url != null || System.getenv("CI") != null, "no PostgreSQL server");
         promoteOnce(() -> StudyStore.open(url));
+    }
+
+    @Test
+    void onlyThisMachinesWorkersWhoseProcessIsGoneAndWhoseLeaseIsNotFreshAreGivenBack(@TempDir Path dir) {
+        try (StudyStore store = StudyStore.open(dir.resolve("study.db").toString())) {
+            String experiment = YamlFiles.write(Experiment.preset("seed001"));
+            List<StudyStore.NewTrial> trials = new ArrayList<>();
+            for (int i = 1; i <= 4; i++) {
+                trials.add(new StudyStore.NewTrial("t0" + i, "trials/t0" + i, null, experiment, 1000, null, null, 1));
+            }
+            store.createOrJoin("gone", "seeds", "test", "data", StudyPlan.sweep(1), trials);
+            Duration lease = Duration.ofSeconds(60);
+            // renewed long ago (a 10 s lease taken just now ends 50 s before a fresh 60 s one would)
+            store.claim("box_1:111/1", "gone", "data", Duration.ofSeconds(10)).orElseThrow(); // this machine, gone
+            store.claim("boxx1:222/1", "gone", "data", Duration.ofSeconds(10)).orElseThrow(); // another machine
+            store.claim("box_1:333/1", "gone", "data", Duration.ofSeconds(10)).orElseThrow(); // this machine, alive
+            // renewed just now: a live worker in another container of the same host name
+            store.claim("box_1:444/1", "gone", "data", lease).orElseThrow();
+
+            assertThat(store.releaseGone("box_1", pid -> pid == 333, lease)).as("one left for now").isTrue();
+
+            assertThat(store.trials("gone")).extracting(StudyStore.Trial::name, StudyStore.Trial::state).containsExactly(
+                    org.assertj.core.groups.Tuple.tuple("t01", StudyStore.QUEUED),
+                    org.assertj.core.groups.Tuple.tuple("t02", StudyStore.RUNNING),
+                    org.assertj.core.groups.Tuple.tuple("t03", StudyStore.RUNNING),
+                    org.assertj.core.groups.Tuple.tuple("t04", StudyStore.RUNNING));
+        }
+    }
+
+    @Test
+    void manyProcessesFirstUsingAFreshPostgresDatabaseAllGetItsSchema() throws Exception {
+        String url = postgres();
+        String database = "fresh_" + UUID.randomUUID().toString().substring(0, 8);
+        try (java.sql.Connection c = admin(url); java.sql.Statement s = c.createStatement()) {
+            s.execute("CREATE DATABASE " + database);
+        }
+        String fresh = url.replaceFirst("/[^/?]*(\\?.*)?$", "/" + database);
+        List<StudyStore> stores = together(8, () -> StudyStore.open(fresh));
+        assertThat(stores).hasSize(8);
+        stores.forEach(StudyStore::close);
+        try (java.sql.Connection c = admin(url); java.sql.Statement s = c.createStatement()) {
+            s.execute("DROP DATABASE " + database);
+        }
+    }
+
+    @Test
+    void twoMachinesCreatingOneStudyAtOnceCreateItOnceAndBothJoin() throws Exception {
+        String url = postgres();
+        String study = "both-" + UUID.randomUUID().toString().substring(0, 8);
+        String experiment = YamlFiles.write(Experiment.preset("seed001"));
+        List<StudyStore.NewTrial> trials = List.of(new StudyStore.NewTrial("seed-1", "seed-1", null, experiment, 1000,
+                null, null, 1));
+        List<StudyStore> stores = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            stores.add(StudyStore.open(url));
+        }
+        java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+        List<Boolean> created = together(6, () -> stores.get(next.getAndIncrement())
+                .createOrJoin(study, "seeds", "test", "data", StudyPlan.sweep(1), trials));
+        assertThat(created).containsOnlyOnce(true);
+        assertThat(stores.get(0).trials(study)).hasSize(1);
+        stores.forEach(StudyStore::close);
+    }
+
+    @Test
+    void aConnectionThePostgresServerDroppedIsOpenedAgain() throws Exception {
+        String url = postgres();
+        String name = "mnistlab-test-" + UUID.randomUUID().toString().substring(0, 8);
+        try (StudyStore store = StudyStore.open(url + (url.contains("?") ? "&" : "?") + "ApplicationName=" + name)) {
+            store.createOrJoin("dropped-" + name, "seeds", "test", "data", StudyPlan.sweep(1), List.of());
+            try (java.sql.Connection c = admin(url); java.sql.PreparedStatement p = c.prepareStatement(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = ?")) {
+                p.setString(1, name);
+                try (java.sql.ResultSet r = p.executeQuery()) {
+                    assertThat(r.next()).as("the store's connection").isTrue();
+                }
+            }
+            assertThat(store.study("dropped-" + name).name()).isEqualTo("dropped-" + name);
+            assertThat(store.studies()).isNotEmpty();
+        }
+    }
+
+    private static String postgres() {
+        String url = System.getenv("MNISTLAB_TEST_PG_URL");
+        org.junit.jupiter.api.Assumptions.assumeTrue(url != null || System.getenv("CI") != null, "no PostgreSQL server");
+        return url;
+    }
+
+    /** A plain connection to the test server's database, with the URL's user and password. */
+    private static java.sql.Connection admin(String url) throws java.sql.SQLException {
+        PostgresUrl parsed = PostgresUrl.parse(url, System.getenv());
+        return java.sql.DriverManager.getConnection(parsed.jdbc(), parsed.user(), parsed.password());
+    }
+
+    /** {@code n} calls of {@code action} started at the same moment, their results once all are done. */
+    private static <T> List<T> together(int n, java.util.concurrent.Callable<T> action) throws Exception {
+        CountDownLatch go = new CountDownLatch(1);
+        ExecutorService pool = Executors.newFixedThreadPool(n);
+        try {
+            List<Future<T>> futures = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                futures.add(pool.submit(() -> {
+                    go.await();
+                    return action.call();
+                }));
+            }
+            go.countDown();
+            List<T> results = new ArrayList<>();
+            for (Future<T> f : futures) {
+                results.add(f.get());
+            }
+            return results;
+        } finally {
+            pool.shutdown();
+        }
     }
 
     private static void promoteOnce(java.util.function.Supplier<StudyStore> open) throws Exception {
