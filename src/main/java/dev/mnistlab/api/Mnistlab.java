@@ -170,6 +170,7 @@ public final class Mnistlab {
         TrainRequest template = TrainRequest.start(experiment.internal(), null).withValidation(options.validation())
                 .withLimitTrain(options.limitTrain()).withDataDir(data);
         String name = study.study() != null ? study.study() : SeedSweep.defaultStudy(experiment.internal());
+        SeedSweep.refuseOtherRuns(template, seeds, dir);
         try (StudyStore store = store(study.storage(), dir); FolderLock lock = FolderLock.acquire(dir)) {
             return SeedSweep.run(ChildTraining.ofThisJvm(), template, seeds, dir, parallel, log, store, name, study.lease());
         }
@@ -245,8 +246,8 @@ public final class Mnistlab {
             return StudyStore.open(storage);
         }
         Path file = out.resolve("study.db");
-        if (!java.nio.file.Files.exists(file) && (java.nio.file.Files.exists(out.resolve("search-log.jsonl"))
-                || java.nio.file.Files.isRegularFile(out.resolve("seeds.md")))) {
+        // an older mnistlab's sweep folder (seeds.md, seed-N runs, no store) is fine: its runs are taken over
+        if (!java.nio.file.Files.exists(file) && java.nio.file.Files.exists(out.resolve("search-log.jsonl"))) {
             throw new MnistlabException(out + " holds runs of an older mnistlab (without study.db); finish them with that "
                     + "version, or choose another --out");
         }

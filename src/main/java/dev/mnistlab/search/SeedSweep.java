@@ -2,6 +2,7 @@ package dev.mnistlab.search;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mnistlab.AtomicFiles;
+import dev.mnistlab.MnistlabException;
 import dev.mnistlab.YamlFiles;
 import dev.mnistlab.data.MnistData;
 import dev.mnistlab.data.MnistSource;
@@ -9,8 +10,11 @@ import dev.mnistlab.train.ConstraintCheck;
 import dev.mnistlab.train.EpochResult;
 import dev.mnistlab.train.Experiment;
 import dev.mnistlab.train.Recipe;
+import dev.mnistlab.train.RunFolder;
+import dev.mnistlab.train.RunSnapshot;
 import dev.mnistlab.train.TrainRequest;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -93,21 +97,18 @@ public final class SeedSweep {
         Experiment experiment = template.experiment();
         long params = experiment.spec().trace().trainableParameters();
         Recipe.Constraints constraints = experiment.recipe().constraints();
-        List<StudyStore.NewTrial> trials = new ArrayList<>();
-        for (long seed : seeds) {
-            Experiment wanted = experiment.withRecipe(experiment.recipe().withSeed(seed));
-            trials.add(new StudyStore.NewTrial("seed-" + seed, "seed-" + seed, null, YamlFiles.write(wanted), params,
-                    template.validation(), template.limitTrain(), wanted.recipe().epochs()));
-        }
+        List<StudyStore.NewTrial> trials = trials(template, seeds);
         ObjectNode definition = YamlFiles.MAPPER.createObjectNode();
         definition.set("experiment", YamlFiles.MAPPER.valueToTree(experiment));
         definition.set("seeds", YamlFiles.MAPPER.valueToTree(seeds));
         definition.put("validation", template.validation());
         definition.put("limit_train", template.limitTrain());
         String data = MnistSource.fingerprint(template.dataDir());
+        Map<String, Boolean> finishedBefore = earlierRuns(trials, outDir);
         store.createOrJoin(study, "seeds", YamlFiles.write(definition), data, StudyPlan.sweep(experiment.recipe().epochs()), trials);
         Map<String, Boolean> reused = new LinkedHashMap<>();
-        store.trials(study).forEach(t -> reused.put(t.name(), t.state().equals(StudyStore.DONE)));
+        store.trials(study).forEach(t -> reused.put(t.name(), t.state().equals(StudyStore.DONE)
+                || finishedBefore.getOrDefault(t.name(), false)));
         long started = System.nanoTime();
         java.util.Set<String> printed = new java.util.HashSet<>();
         Runnable progress = () -> {
@@ -147,6 +148,45 @@ public final class SeedSweep {
         out.print(table);
         AtomicFiles.write(outDir.resolve("seeds.md"), "```\n" + table + "```\n");
         return new Result(List.copyOf(results), table);
+    }
+
+    /** Refuses, before any store is opened or created, a seed's folder that holds a run of something else. */
+    public static void refuseOtherRuns(TrainRequest template, List<Long> seeds, Path outDir) {
+        earlierRuns(trials(template, seeds), outDir);
+    }
+
+    private static List<StudyStore.NewTrial> trials(TrainRequest template, List<Long> seeds) {
+        Experiment experiment = template.experiment();
+        long params = experiment.spec().trace().trainableParameters();
+        List<StudyStore.NewTrial> trials = new ArrayList<>();
+        for (long seed : seeds) {
+            Experiment wanted = experiment.withRecipe(experiment.recipe().withSeed(seed));
+            trials.add(new StudyStore.NewTrial("seed-" + seed, "seed-" + seed, null, YamlFiles.write(wanted), params,
+                    template.validation(), template.limitTrain(), wanted.recipe().epochs()));
+        }
+        return trials;
+    }
+
+    /**
+     * Which seeds' folders already hold their finished run (trained before, e.g. by {@code train --seed N --out
+     * DIR/seed-N}; the worker takes such a run, or a stopped one, as the seed's progress). A folder holding a run of
+     * another model, recipe or split is refused, not emptied: it is someone's result.
+     */
+    private static Map<String, Boolean> earlierRuns(List<StudyStore.NewTrial> trials, Path outDir) {
+        Map<String, Boolean> finished = new LinkedHashMap<>();
+        for (StudyStore.NewTrial t : trials) {
+            Path folder = outDir.resolve(t.folder());
+            if (!Files.exists(folder.resolve(RunFolder.EXPERIMENT))) {
+                continue;
+            }
+            RunSnapshot run = RunSnapshot.read(folder);
+            if (run != null && !run.trains(t.experiment(), t.validation(), t.limitTrain())) {
+                throw new MnistlabException(folder + " holds a run of another model, recipe, data split or thread count "
+                        + "than this sweep's " + t.name() + "; move it away or choose another --out");
+            }
+            finished.put(t.name(), run != null && run.epoch() == t.targetEpochs());
+        }
+        return finished;
     }
 
     /** A seed's outcome as the store holds it; a failed one keeps the exit code its message names. */

@@ -233,23 +233,45 @@ public final class Worker {
             finish(claim, null);
             return;
         }
+        RunSnapshot adopted = null;
         try {
             if (claim.snapshot() != null) {
                 claim.snapshot().restore(run);
             } else {
-                RunSnapshot.clear(run); // what an earlier run left there is not this trial's progress
+                RunSnapshot earlier = RunSnapshot.read(run);
+                if (earlier != null && earlier.epoch() <= trial.targetEpochs()
+                        && earlier.trains(trial.experiment(), trial.validation(), trial.limitTrain())) {
+                    adopted = earlier; // this trial's own run, trained before (train --seed N into a sweep's folder)
+                } else {
+                    RunSnapshot.clear(run); // what an earlier run left there is not this trial's progress
+                }
             }
         } catch (MnistlabException e) {
-            say("%s %s: cannot use %s now (%s); given back", claim.study(), trial.name(), run, e.getMessage());
-            retrying(() -> store.release(claim));
-            sleep(SYNC);
+            // another process holds the folder, or it cannot be written: giving the trial back would have this worker
+            // claim it again at once, for ever (a sweep that never ends), so it fails with the reason
+            finish(claim, "cannot use " + run + " (" + e.getMessage() + ")");
             return;
         }
-        say("%s %s: %s to epoch %d [%s]", claim.study(), trial.name(), claim.snapshot() == null ? "starting"
-                : "resuming after epoch " + trial.epochsDone(), trial.targetEpochs(), claim.worker());
+        if (adopted != null) {
+            RunSnapshot found = adopted;
+            Boolean held = retrying(() -> store.progress(claim, found, options.lease()));
+            if (!Boolean.TRUE.equals(held)) {
+                return; // lost, or stopping while the store was away: the lease lapses
+            }
+            a.stored = found.epoch();
+            say("%s %s: %s holds a run of it up to epoch %d; taken as its progress", claim.study(), trial.name(), run,
+                    found.epoch());
+            if (found.epoch() >= trial.targetEpochs()) {
+                finish(claim, null);
+                return;
+            }
+        }
+        boolean resume = claim.snapshot() != null || adopted != null;
+        say("%s %s: %s to epoch %d [%s]", claim.study(), trial.name(), !resume ? "starting"
+                : "resuming after epoch " + Math.max(trial.epochsDone(), a.stored), trial.targetEpochs(), claim.worker());
         var experiment = trial.toExperiment();
         Integer stopAfter = trial.targetEpochs() < experiment.recipe().epochs() ? trial.targetEpochs() : null;
-        TrainRequest request = new TrainRequest(run, claim.snapshot() != null, trial.validation(), trial.limitTrain(),
+        TrainRequest request = new TrainRequest(run, resume, trial.validation(), trial.limitTrain(),
                 stopAfter, 1, options.dataDir(), experiment);
         Path log = run.resolveSibling(run.getFileName() + ".log");
         active.add(a);

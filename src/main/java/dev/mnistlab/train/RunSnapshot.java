@@ -1,5 +1,6 @@
 package dev.mnistlab.train;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.mnistlab.AtomicFiles;
 import dev.mnistlab.FolderLock;
 import dev.mnistlab.Folders;
@@ -42,6 +43,24 @@ public record RunSnapshot(int epoch, String experimentYaml, String runInfoYaml, 
         } catch (IOException e) {
             throw new MnistlabException("cannot read the run in " + dir + " (" + Folders.reason(e) + ")");
         }
+    }
+
+    /**
+     * True when this run is what a trial of {@code experimentYaml} on that split would train: the same model and
+     * recipe (seed included; names and descriptions aside), the same validation split and training-set limit, one
+     * thread, as a worker trains. Such a run, finished or stopped, is the trial's progress; seeds fix the rest.
+     */
+    public boolean trains(String experimentYaml, Integer validation, Integer limitTrain) {
+        JsonNode mine = YamlFiles.parse(this.experimentYaml, RunFolder.EXPERIMENT);
+        JsonNode wanted = YamlFiles.parse(experimentYaml, "the trial's experiment");
+        JsonNode info = YamlFiles.parse(runInfoYaml, RunFolder.RUN_INFO);
+        return mine.path("model").equals(wanted.path("model")) && mine.path("recipe").equals(wanted.path("recipe"))
+                && same(info.path("validation"), validation) && same(info.path("train_limit"), limitTrain)
+                && info.path("threads").asInt(-1) == 1;
+    }
+
+    private static boolean same(JsonNode value, Integer expected) {
+        return expected == null ? !value.isNumber() : value.isNumber() && value.asInt() == expected;
     }
 
     /**

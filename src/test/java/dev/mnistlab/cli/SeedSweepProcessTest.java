@@ -35,14 +35,17 @@ class SeedSweepProcessTest {
                 .contains("Total wall time");
         String table = first.out().substring(first.out().indexOf("Test accuracy over the last"));
 
-        // as if seed 2's worker had died (a process that is gone) before its first epoch
+        // as if seed 2's worker (a process that is gone) had died 10 s into its 60 s lease, before its first epoch
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("sweep/study.db"));
              Statement s = c.createStatement()) {
             s.execute("UPDATE trials SET state = 'running', worker = '" + InetAddress.getLocalHost().getHostName()
-                    + ":2147483647/1', lease_until = 9000000000000, epochs_done = 0, checkpoint = NULL WHERE name = 'seed-2'");
+                    + ":2147483647/1', lease_until = " + (System.currentTimeMillis() + 50_000) // renewed 10 s ago
+                    + ", epochs_done = 0, checkpoint = NULL WHERE name = 'seed-2'");
             s.execute("DELETE FROM epochs WHERE trial = (SELECT id FROM trials WHERE name = 'seed-2')");
             s.execute("UPDATE studies SET finished = 0");
         }
+        // ... so its folder holds no checkpoint yet
+        Files.delete(dir.resolve("sweep/seed-2/" + RunFolder.CHECKPOINT));
         CliRun again = CliRun.of(args);
         assertThat(again.code()).as(again.err()).isZero();
         assertThat(again.out()).contains("seed 1 finished before, reused").contains("seed 2 finished in")
@@ -55,7 +58,48 @@ class SeedSweepProcessTest {
         CliRun other = CliRun.of("train", "--preset", "seed001", "--epochs", "1", "--limit-train", "600", "--lr", "0.02",
                 "--seeds", "2", "--out", out);
         assertThat(other.code()).isNotZero();
-        assertThat(other.err()).contains("holds a seeds with other settings").doesNotContain("Exception");
+        assertThat(other.err()).contains("seed-1 holds a run of another model, recipe").doesNotContain("Exception");
+    }
+
+    /**
+     * Seeds trained one by one ({@code train --seed N --threads 1 --out DIR/seed-N}, as on several machines or over
+     * days) are taken over by {@code train --seeds N --out DIR}: the finished one is reused as it is, the stopped one
+     * resumed, and the table is the sweep's. A run of another recipe in a seed's folder is refused, not emptied.
+     */
+    @Test
+    void seedsTrainedOneByOneAreTakenOverAndAnotherRecipesRunIsRefused(@TempDir Path dir) throws Exception {
+        Path sweep = dir.resolve("sweep");
+        String[] common = {"--preset", "seed001", "--epochs", "2", "--limit-train", "600", "--threads", "1"};
+        CliRun one = CliRun.of(concat(new String[] {"train", "--seed", "1", "--out", sweep.resolve("seed-1").toString()}, common));
+        assertThat(one.code()).as(one.err()).isZero();
+        CliRun two = CliRun.of(concat(new String[] {"train", "--seed", "2", "--stop-after", "1", "--out",
+                sweep.resolve("seed-2").toString()}, common));
+        assertThat(two.code()).as(two.err()).isZero();
+        String seedOne = Files.readString(sweep.resolve("seed-1/metrics.csv"));
+
+        CliRun taken = CliRun.of("train", "--preset", "seed001", "--epochs", "2", "--limit-train", "600", "--seeds", "2",
+                "--out", sweep.toString());
+        assertThat(taken.code()).as(taken.out() + taken.err()).isZero();
+        assertThat(taken.out()).contains("seed 1 finished before, reused").contains("seed 2 finished in")
+                .containsPattern("\\(1 seed reused\\)");
+        assertThat(Files.readString(sweep.resolve("seed-1/metrics.csv"))).isEqualTo(seedOne);
+        assertThat(Files.readString(sweep.resolve("seed-2/metrics.csv")).lines().count()).isEqualTo(3); // header + 2
+
+        Path other = dir.resolve("other");
+        CliRun lr = CliRun.of(concat(new String[] {"train", "--seed", "1", "--lr", "0.02", "--out",
+                other.resolve("seed-1").toString()}, common));
+        assertThat(lr.code()).as(lr.err()).isZero();
+        CliRun refused = CliRun.of("train", "--preset", "seed001", "--epochs", "2", "--limit-train", "600", "--seeds", "2",
+                "--out", other.toString());
+        assertThat(refused.code()).isNotZero();
+        assertThat(refused.err()).contains(other.resolve("seed-1") + " holds a run of another model, recipe")
+                .doesNotContain("Exception");
+        assertThat(other.resolve("seed-1/metrics.csv")).exists();
+        assertThat(other.resolve("study.db")).doesNotExist();
+    }
+
+    private static String[] concat(String[] a, String[] b) {
+        return java.util.stream.Stream.concat(java.util.Arrays.stream(a), java.util.Arrays.stream(b)).toArray(String[]::new);
     }
 
     /**
@@ -70,7 +114,8 @@ class SeedSweepProcessTest {
             CliRun o = CliRun.of("train", "--preset", "seed003", "--epochs", "1", "--limit-train", "256",
                     "--seeds", "2", "--out", sweep.toString());
             assertThat(o.code()).as(o.out()).isEqualTo(2);
-            assertThat(o.out()).contains("seed 1 finished in").contains("FAILED (exit 2, see");
+            assertThat(o.out()).containsPattern("seed 1 finished in \\d+ s: FAILED \\(cannot use .*seed-1 is in use by process")
+                    .containsPattern("seed 2 finished in \\d+ s: FAILED \\(cannot use .*seed-2 is in use by process");
         }
     }
 
