@@ -51,12 +51,21 @@ public record RunSnapshot(int epoch, String experimentYaml, String runInfoYaml, 
      * thread, as a worker trains. Such a run, finished or stopped, is the trial's progress; seeds fix the rest.
      */
     public boolean trains(String experimentYaml, Integer validation, Integer limitTrain) {
-        JsonNode mine = YamlFiles.parse(this.experimentYaml, RunFolder.EXPERIMENT);
-        JsonNode wanted = YamlFiles.parse(experimentYaml, "the trial's experiment");
+        JsonNode mine = resolved(this.experimentYaml, RunFolder.EXPERIMENT);
+        JsonNode wanted = resolved(experimentYaml, "the trial's experiment");
         JsonNode info = YamlFiles.parse(runInfoYaml, RunFolder.RUN_INFO);
         return mine.path("model").equals(wanted.path("model")) && mine.path("recipe").equals(wanted.path("recipe"))
                 && same(info.path("validation"), validation) && same(info.path("train_limit"), limitTrain)
                 && info.path("threads").asInt(-1) == 1;
+    }
+
+    /** The experiment as this version reads it, every default filled in: a file an older version wrote compares equal. */
+    private static JsonNode resolved(String yaml, String where) {
+        try {
+            return YamlFiles.parse(YamlFiles.write(Experiment.of(YamlFiles.parse(yaml, where), where, "run")), where);
+        } catch (MnistlabException e) {
+            return YamlFiles.parse(yaml, where); // not readable as an experiment now: compared as written
+        }
     }
 
     private static boolean same(JsonNode value, Integer expected) {
