@@ -237,12 +237,12 @@ final class DataParallel implements WeightAverage.Copies, AutoCloseable {
             NDArray y = m.create(Arrays.copyOfRange(batch.labels(), from, to));
             NDArray logits;
             NDArray loss;
-            try (GradientCollector collector = trainer.newGradientCollector()) {
+            // zero fill over the whole step: buffers the backward pass reads may be allocated in the forward pass
+            try (ZeroedTorchMemory.Scope zeroed = ZeroedTorchMemory.backward();
+                 GradientCollector collector = trainer.newGradientCollector()) {
                 logits = trainer.forward(new NDList(x)).singletonOrThrow();
                 loss = trainer.getLoss().evaluate(new NDList(y), new NDList(logits));
-                try (ZeroedTorchMemory.Scope zeroed = ZeroedTorchMemory.backward()) {
-                    collector.backward(weighted(loss, to - from, batch.size()));
-                }
+                collector.backward(weighted(loss, to - from, batch.size()));
             }
             return new Shard(to - from, loss.getFloat(), logits.argMax(1).eq(y).countNonzero().getLong());
         }
@@ -255,10 +255,12 @@ final class DataParallel implements WeightAverage.Copies, AutoCloseable {
             batch.prepare(from, to);
             NDArray x = images(copy.input(), m, batch, from, to);
             NDArray y = m.create(Arrays.copyOfRange(batch.labels(), from, to));
-            NDArray logits = copy.block().forward(copy.store(), new NDList(x), true).singletonOrThrow();
-            NDArray loss = trainer.getLoss().evaluate(new NDList(y), new NDList(logits));
-            NDArray head = weighted(loss, to - from, batch.size());
-            try (ZeroedTorchMemory.Scope zeroed = ZeroedTorchMemory.backward()) {
+            NDArray logits;
+            NDArray loss;
+            try (ZeroedTorchMemory.Scope zeroed = ZeroedTorchMemory.backward()) { // the whole step, as in mainShard
+                logits = copy.block().forward(copy.store(), new NDList(x), true).singletonOrThrow();
+                loss = trainer.getLoss().evaluate(new NDList(y), new NDList(logits));
+                NDArray head = weighted(loss, to - from, batch.size());
                 JniUtils.backward((PtNDArray) head, (PtNDArray) m.ones(head.getShape()), false, false);
             }
             return new Shard(to - from, loss.getFloat(), logits.argMax(1).eq(y).countNonzero().getLong());
