@@ -237,8 +237,7 @@ final class DataParallel implements WeightAverage.Copies, AutoCloseable {
             NDArray y = m.create(Arrays.copyOfRange(batch.labels(), from, to));
             NDArray logits;
             NDArray loss;
-            // zero fill over the whole step: buffers the backward pass reads may be allocated in the forward pass
-            try (ZeroedTorchMemory.Scope zeroed = ZeroedTorchMemory.backward();
+            try (ZeroedTorchMemory.Scope zeroed = ZeroedTorchMemory.trainingStep();
                  GradientCollector collector = trainer.newGradientCollector()) {
                 logits = trainer.forward(new NDList(x)).singletonOrThrow();
                 loss = trainer.getLoss().evaluate(new NDList(y), new NDList(logits));
@@ -257,7 +256,7 @@ final class DataParallel implements WeightAverage.Copies, AutoCloseable {
             NDArray y = m.create(Arrays.copyOfRange(batch.labels(), from, to));
             NDArray logits;
             NDArray loss;
-            try (ZeroedTorchMemory.Scope zeroed = ZeroedTorchMemory.backward()) { // the whole step, as in mainShard
+            try (ZeroedTorchMemory.Scope zeroed = ZeroedTorchMemory.trainingStep()) {
                 logits = copy.block().forward(copy.store(), new NDList(x), true).singletonOrThrow();
                 loss = trainer.getLoss().evaluate(new NDList(y), new NDList(logits));
                 NDArray head = weighted(loss, to - from, batch.size());

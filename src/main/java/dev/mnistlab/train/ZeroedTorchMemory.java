@@ -15,8 +15,10 @@ import java.nio.file.Path;
  * leftovers that read as NaN or infinity make whole channels of the input gradient NaN: runs diverged at
  * a step that the heap's history chose (bench/PaddedWeightsProbe.java). With libtorch's own switch
  * {@code caffe2_cpu_allocator_do_zero_fill} the padding is zero, as oneDNN assumes, and runs that stayed
- * finite keep their digits. The price is a memset per new buffer, so it is on only during backward passes
- * (always on, it cost 10% of a seed003 step and 30-50% of a frontier-8k step on one thread).
+ * finite keep their digits. The price is a memset per new buffer, so it is on only during training steps,
+ * not during evaluation (always on, it cost 10% of a seed003 step and 30-50% of a frontier-8k step on one
+ * thread). Around backward passes alone was not enough: buffers the backward pass reads can be allocated in
+ * the forward pass, and write-up 002's skeleton still diverged to NaN in 2 of 14 runs.
  */
 public final class ZeroedTorchMemory {
 
@@ -26,23 +28,23 @@ public final class ZeroedTorchMemory {
 
     private ZeroedTorchMemory() {}
 
-    private static int inBackward;
+    private static int openSteps;
 
     /**
      * Zero fill from now until the returned scope closes, and as long as any other thread's scope is open: for
-     * a backward pass, the only place oneDNN reads memory it never wrote. Forward passes and evaluation
-     * allocate without the memset, which on depthwise-separable models costs a third of a training step.
+     * a training step's forward and backward passes, the backward pass being the only place oneDNN reads memory
+     * it never wrote. Evaluation allocates without the memset.
      */
-    public static Scope backward() {
+    public static Scope trainingStep() {
         synchronized (ZeroedTorchMemory.class) {
-            if (inBackward++ == 0) {
+            if (openSteps++ == 0) {
                 setFlag(JUNK_FILL, false); // c10 aborts when both fills are on
                 setFlag(ZERO_FILL, true);
             }
         }
         return () -> {
             synchronized (ZeroedTorchMemory.class) {
-                if (--inBackward == 0) {
+                if (--openSteps == 0) {
                     setFlag(ZERO_FILL, false);
                 }
             }
