@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
@@ -37,20 +38,9 @@ public final class TorchReference {
      */
     public static Benchmark.Measurement measure(Experiment experiment, int batches, int threads, Path dataDir,
                                                 String python) {
-        Path script = repoFile(SCRIPT);
-        long params = experiment.spec().trace().trainableParameters();
-        Path dir = temporaryFolder();
-        try {
-            writeInputs(experiment, dir);
-            String out = run(experiment.name(), python, dir, List.of(python, script.toString(),
-                    "--model", dir.resolve(TorchExport.SCRIPT).toString(), "--recipe", dir.resolve(RECIPE).toString(),
-                    "--expect-params", Long.toString(params), "--max-batches", Integer.toString(batches + 10),
-                    "--threads", Integer.toString(threads), "--workers", "1", "--aug-backend", "pil",
-                    "--data-dir", dataDir.toAbsolutePath().toString()));
-            return measurement(out, experiment, params);
-        } finally {
-            Folders.deleteQuietly(dir);
-        }
+        String out = runScript(experiment, python, List.of("--max-batches", Integer.toString(batches + 10),
+                "--threads", Integer.toString(threads), "--workers", "1", "--data-dir", dataDir.toAbsolutePath().toString()));
+        return measurement(out, experiment, experiment.spec().trace().trainableParameters());
     }
 
     /**
@@ -59,24 +49,31 @@ public final class TorchReference {
      * before anything is measured, so a comparison that cannot happen costs no benchmark time.
      */
     public static void check(Experiment experiment, String python) {
-        Path script = repoFile(SCRIPT);
-        Path dir = temporaryFolder();
-        try {
-            writeInputs(experiment, dir);
-            run(experiment.name(), python, dir, List.of(python, script.toString(), "--model",
-                    dir.resolve(TorchExport.SCRIPT).toString(), "--recipe", dir.resolve(RECIPE).toString(),
-                    "--expect-params", Long.toString(experiment.spec().trace().trainableParameters()),
-                    "--aug-backend", "pil", "--check"));
-        } finally {
-            Folders.deleteQuietly(dir);
-        }
+        runScript(experiment, python, List.of("--check"));
     }
 
-    private static Path temporaryFolder() {
+    /**
+     * The script's output for {@code experiment} (its model.py and recipe in a temporary folder, its trainable
+     * count to expect, PIL augmentation) with {@code options} added.
+     */
+    private static String runScript(Experiment experiment, String python, List<String> options) {
+        Path script = repoFile(SCRIPT);
+        Path dir;
         try {
-            return Files.createTempDirectory("mnistlab-torch-reference");
+            dir = Files.createTempDirectory("mnistlab-torch-reference");
         } catch (IOException e) {
             throw new MnistlabException("cannot create a temporary folder (" + Folders.reason(e) + ")");
+        }
+        try {
+            writeInputs(experiment, dir);
+            List<String> command = new ArrayList<>(List.of(python, script.toString(),
+                    "--model", dir.resolve(TorchExport.SCRIPT).toString(), "--recipe", dir.resolve(RECIPE).toString(),
+                    "--expect-params", Long.toString(experiment.spec().trace().trainableParameters()),
+                    "--aug-backend", "pil"));
+            command.addAll(options);
+            return run(experiment.name(), python, dir, command);
+        } finally {
+            Folders.deleteQuietly(dir);
         }
     }
 

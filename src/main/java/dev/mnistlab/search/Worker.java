@@ -268,7 +268,8 @@ public final class Worker {
         }
         boolean resume = claim.snapshot() != null || adopted != null;
         say("%s %s: %s to epoch %d [%s]", claim.study(), trial.name(), !resume ? "starting"
-                : "resuming after epoch " + Math.max(trial.epochsDone(), a.stored), trial.targetEpochs(), claim.worker());
+                : "resuming after epoch " + (adopted != null ? adopted.epoch() : trial.epochsDone()), trial.targetEpochs(),
+                claim.worker());
         var experiment = trial.toExperiment();
         Integer stopAfter = trial.targetEpochs() < experiment.recipe().epochs() ? trial.targetEpochs() : null;
         TrainRequest request = new TrainRequest(run, resume, trial.validation(), trial.limitTrain(),
