@@ -30,6 +30,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Splitting each batch over model copies on worker threads: same gradients, exact resume, sensible layouts. */
@@ -62,14 +64,19 @@ class DataParallelTest {
     }
 
     /**
-     * seed001's convs to 9 and 10 channels: oneDNN computes their input gradient from weights padded to 16
-     * channels in a fresh buffer and never writes the padding. Wherever that memory had held NaN, whole
-     * channels of the gradient became NaN and the run diverged. libtorch's junk fill gives every new buffer
-     * a NaN pattern, so without zeroed memory this fails at once instead of at a step the heap chooses.
+     * oneDNN computes a convolution's input gradient from weights padded to 16 channels in a fresh buffer and
+     * never writes the padding; buffers the backward pass reads are allocated in the forward pass too.
+     * Wherever such memory had held NaN, whole channels of the gradient became NaN and the run diverged at a
+     * step the heap chose. libtorch's junk fill gives every new buffer outside a training step a NaN
+     * pattern, so a step not wholly zero-filled fails here at once: seed001's convs to 9 and 10 channels, and
+     * write-up 002's skeleton (8, 16, 18 and 10 channels), which diverged when only backward was zeroed.
      */
-    @Test
-    void convInputGradientsStayFiniteWhenNewTorchMemoryHoldsNaN() {
-        ModelSpec spec = Experiment.preset("seed001").spec();
+    @ParameterizedTest
+    @CsvSource({"seed001, 1", "seed001, 2", "journeys/seed002.yaml, 1", "journeys/seed002.yaml, 2"})
+    void trainingStepsStayFiniteWhenNewTorchMemoryHoldsNaN(String model, int threads) {
+        ModelSpec spec = model.endsWith(".yaml")
+                ? dev.mnistlab.report.Journey.load(Path.of(model)).steps().get(0).experiment().spec()
+                : Experiment.preset(model).spec();
         Shape inputShape = new Shape(1, 1, 28, 28);
         SplittableRandom random = new SplittableRandom(1);
         float[] images = new float[128 * 28 * 28];
@@ -80,20 +87,23 @@ class DataParallelTest {
         for (int i = 0; i < labels.length; i++) {
             labels[i] = random.nextInt(10);
         }
-        ZeroedTorchMemory.setFlag(ZeroedTorchMemory.ZERO_FILL, false); // c10 aborts when both are on
-        ZeroedTorchMemory.setFlag(ZeroedTorchMemory.JUNK_FILL, true);
-        try (Model model = Model.newInstance("nine-channels", Device.cpu(), "PyTorch")) {
-            Block net = ModelBuilder.build(spec);
-            model.setBlock(net);
-            try (Trainer trainer = model.newTrainer(new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss()))) {
+        try (Model net = Model.newInstance("nan-junk", Device.cpu(), "PyTorch")) {
+            Block block = ModelBuilder.build(spec);
+            net.setBlock(block);
+            try (Trainer trainer = net.newTrainer(new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss()))) {
                 trainer.initialize(inputShape);
-                try (DataParallel parallel = new DataParallel(trainer, net, spec, inputShape, DataParallel.Layout.of(1, 128))) {
-                    parallel.forwardBackward(new Batch(images, labels, new int[128], 128, null));
-                }
-                for (Pair<String, Parameter> p : net.getParameters()) {
-                    if (p.getValue().requiresGradient()) {
-                        assertThat(p.getValue().getArray().getGradient().toFloatArray())
-                                .as("gradient of %s", p.getKey()).doesNotContain(Float.NaN);
+                try (DataParallel parallel = new DataParallel(trainer, block, spec, inputShape, DataParallel.Layout.of(threads, 128))) {
+                    for (int step = 0; step < 3; step++) {
+                        // junk fill wherever a training step's scope is not open (c10 aborts when both are on)
+                        ZeroedTorchMemory.setFlag(ZeroedTorchMemory.ZERO_FILL, false);
+                        ZeroedTorchMemory.setFlag(ZeroedTorchMemory.JUNK_FILL, true);
+                        parallel.forwardBackward(new Batch(images, labels, new int[128], 128, null));
+                        for (Pair<String, Parameter> p : block.getParameters()) {
+                            if (p.getValue().requiresGradient()) {
+                                assertThat(p.getValue().getArray().getGradient().toFloatArray())
+                                        .as("gradient of %s after step %d", p.getKey(), step + 1).doesNotContain(Float.NaN);
+                            }
+                        }
                     }
                 }
             }
