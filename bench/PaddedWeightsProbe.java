@@ -6,7 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.training.GradientCollector;
-import dev.mnistlab.train.ZeroedTorchMemory;
+import dev.mnistlab.model.ZeroedTorchMemory;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -33,7 +33,7 @@ public class PaddedWeightsProbe {
         int bad = 0;
         try (NDManager m = NDManager.newBaseManager("PyTorch")) {
             if (zeroed) {
-                ZeroedTorchMemory.backward(); // left open: zero fill from here on
+                ZeroedTorchMemory.turnOn(); // zero fill from here on
             }
             for (int trial = 0; trial < 20; trial++) {
                 try (NDManager s = m.newSubManager()) {

@@ -21,7 +21,9 @@ public final class ModelBuilder {
 
     private ModelBuilder() {}
 
+    /** The network of {@code spec}; from here on libtorch's new buffers are zeroed ({@link ZeroedTorchMemory}). */
     public static SequentialBlock build(ModelSpec spec) {
+        ZeroedTorchMemory.turnOn();
         ShapeTrace trace = spec.trace();
         SequentialBlock net = new SequentialBlock();
         for (ShapeTrace.Step step : trace.steps()) {

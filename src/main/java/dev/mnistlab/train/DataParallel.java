@@ -237,8 +237,7 @@ final class DataParallel implements WeightAverage.Copies, AutoCloseable {
             NDArray y = m.create(Arrays.copyOfRange(batch.labels(), from, to));
             NDArray logits;
             NDArray loss;
-            try (ZeroedTorchMemory.Scope zeroed = ZeroedTorchMemory.trainingStep();
-                 GradientCollector collector = trainer.newGradientCollector()) {
+            try (GradientCollector collector = trainer.newGradientCollector()) {
                 logits = trainer.forward(new NDList(x)).singletonOrThrow();
                 loss = trainer.getLoss().evaluate(new NDList(y), new NDList(logits));
                 collector.backward(weighted(loss, to - from, batch.size()));
@@ -254,14 +253,10 @@ final class DataParallel implements WeightAverage.Copies, AutoCloseable {
             batch.prepare(from, to);
             NDArray x = images(copy.input(), m, batch, from, to);
             NDArray y = m.create(Arrays.copyOfRange(batch.labels(), from, to));
-            NDArray logits;
-            NDArray loss;
-            try (ZeroedTorchMemory.Scope zeroed = ZeroedTorchMemory.trainingStep()) {
-                logits = copy.block().forward(copy.store(), new NDList(x), true).singletonOrThrow();
-                loss = trainer.getLoss().evaluate(new NDList(y), new NDList(logits));
-                NDArray head = weighted(loss, to - from, batch.size());
-                JniUtils.backward((PtNDArray) head, (PtNDArray) m.ones(head.getShape()), false, false);
-            }
+            NDArray logits = copy.block().forward(copy.store(), new NDList(x), true).singletonOrThrow();
+            NDArray loss = trainer.getLoss().evaluate(new NDList(y), new NDList(logits));
+            NDArray head = weighted(loss, to - from, batch.size());
+            JniUtils.backward((PtNDArray) head, (PtNDArray) m.ones(head.getShape()), false, false);
             return new Shard(to - from, loss.getFloat(), logits.argMax(1).eq(y).countNonzero().getLong());
         } finally {
             JniUtils.setGradMode(false);

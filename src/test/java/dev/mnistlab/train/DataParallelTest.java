@@ -8,6 +8,7 @@ import ai.djl.Device;
 import ai.djl.Model;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
@@ -24,6 +25,8 @@ import dev.mnistlab.data.MnistData;
 import dev.mnistlab.data.MnistSource;
 import dev.mnistlab.model.ModelBuilder;
 import dev.mnistlab.model.ModelSpec;
+import dev.mnistlab.model.ZeroedTorchMemory;
+import dev.mnistlab.report.Journey;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -64,18 +67,20 @@ class DataParallelTest {
     }
 
     /**
-     * oneDNN computes a convolution's input gradient from weights padded to 16 channels in a fresh buffer and
-     * never writes the padding; buffers the backward pass reads are allocated in the forward pass too.
-     * Wherever such memory had held NaN, whole channels of the gradient became NaN and the run diverged at a
-     * step the heap chose. libtorch's junk fill gives every new buffer outside a training step a NaN
-     * pattern, so a step not wholly zero-filled fails here at once: seed001's convs to 9 and 10 channels, and
-     * write-up 002's skeleton (8, 16, 18 and 10 channels), which diverged when only backward was zeroed.
+     * oneDNN pads a conv's weights to 16 channels in a fresh buffer and never writes the padding: for the
+     * input gradient of convs to 9 or 10 channels (seed001), and in the forward pass of write-up 002's
+     * skeleton (18 to 10 channels on 6x6). Wherever such memory had held NaN, whole channels became NaN: the
+     * run diverged, or the evaluation gave a NaN loss and chance accuracy, at a step the heap chose.
+     * libtorch's junk fill gives every new buffer a NaN pattern, so a network that runs on memory not zeroed
+     * fails here at once. Junk fill is set before the network is built, which must turn zeroing on for
+     * training steps and evaluation alike (with zeroing only inside training steps, evaluation of the
+     * skeleton was all NaN; with it only around backward, the skeleton's gradients were NaN at step 1).
      */
     @ParameterizedTest
     @CsvSource({"seed001, 1", "seed001, 2", "journeys/seed002.yaml, 1", "journeys/seed002.yaml, 2"})
-    void trainingStepsStayFiniteWhenNewTorchMemoryHoldsNaN(String model, int threads) {
+    void trainingAndEvaluationStayFiniteWhenNewTorchMemoryHoldsNaN(String model, int threads) {
         ModelSpec spec = model.endsWith(".yaml")
-                ? dev.mnistlab.report.Journey.load(Path.of(model)).steps().get(0).experiment().spec()
+                ? Journey.load(Path.of(model)).steps().get(0).experiment().spec()
                 : Experiment.preset(model).spec();
         Shape inputShape = new Shape(1, 1, 28, 28);
         SplittableRandom random = new SplittableRandom(1);
@@ -87,28 +92,37 @@ class DataParallelTest {
         for (int i = 0; i < labels.length; i++) {
             labels[i] = random.nextInt(10);
         }
+        ZeroedTorchMemory.junkFillForTests();
         try (Model net = Model.newInstance("nan-junk", Device.cpu(), "PyTorch")) {
             Block block = ModelBuilder.build(spec);
             net.setBlock(block);
             try (Trainer trainer = net.newTrainer(new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss()))) {
                 trainer.initialize(inputShape);
                 try (DataParallel parallel = new DataParallel(trainer, block, spec, inputShape, DataParallel.Layout.of(threads, 128))) {
-                    for (int step = 0; step < 3; step++) {
-                        // junk fill wherever a training step's scope is not open (c10 aborts when both are on)
-                        ZeroedTorchMemory.setFlag(ZeroedTorchMemory.ZERO_FILL, false);
-                        ZeroedTorchMemory.setFlag(ZeroedTorchMemory.JUNK_FILL, true);
+                    for (int step = 1; step <= 3; step++) {
                         parallel.forwardBackward(new Batch(images, labels, new int[128], 128, null));
                         for (Pair<String, Parameter> p : block.getParameters()) {
                             if (p.getValue().requiresGradient()) {
                                 assertThat(p.getValue().getArray().getGradient().toFloatArray())
-                                        .as("gradient of %s after step %d", p.getKey(), step + 1).doesNotContain(Float.NaN);
+                                        .as("gradient of %s after step %d", p.getKey(), step).doesNotContain(Float.NaN);
                             }
                         }
+                    }
+                    List<float[]> logits = parallel.evaluate(2 * threads, (b, copy, store, manager) -> {
+                        try (NDManager m = manager.newSubManager()) {
+                            NDArray x = m.create(images, new Shape(128, 1, 28, 28));
+                            NDList in = new NDList(x);
+                            NDList out = copy == null ? trainer.evaluate(in) : copy.forward(store, in, false);
+                            return out.singletonOrThrow().toFloatArray();
+                        }
+                    });
+                    for (float[] batch : logits) {
+                        assertThat(batch).as("evaluation logits").doesNotContain(Float.NaN);
                     }
                 }
             }
         } finally {
-            ZeroedTorchMemory.setFlag(ZeroedTorchMemory.JUNK_FILL, false);
+            ZeroedTorchMemory.turnOn();
         }
     }
 

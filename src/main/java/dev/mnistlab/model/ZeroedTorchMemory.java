@@ -1,0 +1,65 @@
+package dev.mnistlab.model;
+
+import ai.djl.engine.Engine;
+import ai.djl.pytorch.jni.LibUtils;
+import com.sun.jna.NativeLibrary;
+import com.sun.jna.Pointer;
+import dev.mnistlab.MnistlabException;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Makes libtorch zero every CPU buffer it allocates, for the whole process. oneDNN 3.7.1 (inside libtorch
+ * 2.7.1, on AVX-512) pads a convolution's weights to a multiple of 16 channels in a fresh buffer and never
+ * writes the padding: for the input gradient of a conv to 9 or 10 channels, and in the forward pass of convs
+ * such as 24 to 56 channels on 7x7 or 18 to 10 on 6x6 (write-ups 000 and 002). The padding only meets zeros,
+ * so leftovers that read as finite floats add exactly nothing, but leftovers that read as NaN or infinity
+ * make whole channels NaN: training diverged, and evaluation reported a NaN loss and chance accuracy, at a
+ * step the heap's history chose (bench/PaddedWeightsProbe.java). With libtorch's own switch
+ * {@code caffe2_cpu_allocator_do_zero_fill} the padding is zero, as oneDNN assumes, and results that were
+ * finite keep their digits. It is on from the moment {@link ModelBuilder} builds a network, so training,
+ * evaluation, prediction and serving all run on zeroed memory; the price is a memset per new buffer. Turning
+ * it on only around training steps left evaluation open to the forward-pass case.
+ */
+public final class ZeroedTorchMemory {
+
+    static final String ZERO_FILL = "FLAGS_caffe2_cpu_allocator_do_zero_fill";
+    /** libtorch's debugging aid: new buffers filled with a NaN pattern. c10 aborts when both fills are on. */
+    static final String JUNK_FILL = "FLAGS_caffe2_cpu_allocator_do_junk_fill";
+
+    private static final Map<String, Pointer> FLAGS = new HashMap<>();
+
+    private ZeroedTorchMemory() {}
+
+    /** From now on every new libtorch CPU buffer is zeroed (and junk fill, a test's tool, is off). */
+    public static void turnOn() {
+        setFlag(JUNK_FILL, false); // c10 aborts when both fills are on
+        setFlag(ZERO_FILL, true);
+    }
+
+    /**
+     * For tests: every new buffer holds libtorch's NaN pattern, until {@link #turnOn()} (or the next network
+     * built). A path that runs a network without zeroed memory then gives NaN at once, not at a step the heap
+     * chooses.
+     */
+    public static void junkFillForTests() {
+        setFlag(ZERO_FILL, false); // c10 aborts when both fills are on
+        setFlag(JUNK_FILL, true);
+    }
+
+    /** Sets one of the allocator's flags, bools that libc10 exports (looked up once, then written directly). */
+    private static synchronized void setFlag(String flag, boolean on) {
+        FLAGS.computeIfAbsent(flag, ZeroedTorchMemory::address).setByte(0, (byte) (on ? 1 : 0));
+    }
+
+    private static Pointer address(String flag) {
+        Engine.getEngine("PyTorch"); // loads libtorch, whose folder LibUtils then knows
+        Path c10 = Path.of(LibUtils.getLibtorchPath(), System.mapLibraryName("c10"));
+        try {
+            return NativeLibrary.getInstance(c10.toString()).getGlobalVariableAddress(flag);
+        } catch (UnsatisfiedLinkError e) {
+            throw new MnistlabException(c10 + " has no " + flag + "; mnistlab needs libtorch 2.7.1 as shipped with DJL 0.36", e);
+        }
+    }
+}
