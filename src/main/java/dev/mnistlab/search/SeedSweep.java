@@ -106,6 +106,9 @@ public final class SeedSweep {
         String data = MnistSource.fingerprint(template.dataDir());
         Map<String, Boolean> finishedBefore = earlierRuns(trials, outDir);
         store.createOrJoin(study, "seeds", YamlFiles.write(definition), data, StudyPlan.sweep(experiment.recipe().epochs()), trials);
+        for (StudyStore.Trial t : store.retryFailed(study)) {
+            out.printf("%s failed before (%s): trying again%n", t.name().replace('-', ' '), t.message());
+        }
         Map<String, Boolean> reused = new LinkedHashMap<>();
         store.trials(study).forEach(t -> reused.put(t.name(), t.state().equals(StudyStore.DONE)
                 || finishedBefore.getOrDefault(t.name(), false)));

@@ -545,6 +545,36 @@ public final class StudyStore implements AutoCloseable {
         });
     }
 
+    /**
+     * Queues a one-stage study's failed trials again, keeping what they stored, and reopens the study at their stage:
+     * a seed sweep run again gives a seed that crashed, was killed or found its folder busy another try, as a user
+     * rerunning the command expects. (A search's failed trials are results its later stages were chosen from.)
+     * Returns the failed trials as they were.
+     */
+    public synchronized List<Trial> retryFailed(String study) {
+        return transaction(c -> {
+            lockStudy(c, study);
+            List<Trial> failed = trials(c, study).stream().filter(t -> t.state().equals(FAILED)).toList();
+            if (failed.isEmpty()) {
+                return failed;
+            }
+            try (PreparedStatement p = c.prepareStatement("UPDATE trials SET state = 'queued', worker = NULL, "
+                    + "lease_until = NULL, message = NULL WHERE study = ? AND state = 'failed'")) {
+                p.setString(1, study);
+                p.executeUpdate();
+            }
+            try (PreparedStatement p = c.prepareStatement("UPDATE studies SET stage = ?, finished = 0 WHERE name = ?")) {
+                p.setInt(1, failed.stream().mapToInt(Trial::stage).min().orElseThrow());
+                p.setString(2, study);
+                p.executeUpdate();
+            }
+            for (Trial t : failed) {
+                event(c, study, t.id(), null, "queued again: it had failed (" + t.message() + ")");
+            }
+            return failed;
+        });
+    }
+
     /** Gives the trial back (queued, keeping what it stored) when its worker stops before the end. */
     public synchronized void release(Claim claim) {
         transaction(c -> {

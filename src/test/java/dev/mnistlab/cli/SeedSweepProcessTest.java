@@ -104,7 +104,7 @@ class SeedSweepProcessTest {
 
     /**
      * Issue #17: every seed failing used to exit 0 unless --strict. Here each child fails for sure: another
-     * process (this test) holds its run folder.
+     * process (this test) holds its run folder. Run again, the failed seeds are trained (they used to stay failed).
      */
     @Test
     void aSweepWhoseSeedsFailedExitsNonZeroWithoutStrict(@TempDir Path dir) {
@@ -117,6 +117,14 @@ class SeedSweepProcessTest {
             assertThat(o.out()).containsPattern("seed 1 finished in \\d+ s: FAILED \\(cannot use .*seed-1 is in use by process")
                     .containsPattern("seed 2 finished in \\d+ s: FAILED \\(cannot use .*seed-2 is in use by process");
         }
+        // run again once the folders are free: the failed seeds get another try, as a user rerunning it expects
+        CliRun again = CliRun.of("train", "--preset", "seed003", "--epochs", "1", "--limit-train", "256",
+                "--seeds", "2", "--out", sweep.toString());
+        assertThat(again.code()).as(again.out() + again.err()).isZero();
+        assertThat(again.out()).containsPattern("seed 1 failed before \\(cannot use .*\\): trying again")
+                .containsPattern("seed 2 failed before \\(cannot use .*\\): trying again")
+                .containsPattern("seed 1 finished in \\d+ s: ").containsPattern("seed 2 finished in \\d+ s: ")
+                .doesNotContain("FAILED");
     }
 
     @Test
