@@ -79,6 +79,8 @@ public final class Worker {
     }
 
     private static final Duration SYNC = Duration.ofSeconds(1);
+    /** A trial whose training this worker saw killed by a signal this often fails instead of going back again. */
+    static final int SIGNAL_KILLS = 3;
     /** How long a worker waits before it tries a store that failed again. */
     private static final Duration RETRY = Duration.ofSeconds(5);
     /** How long {@link #run} waits for the shutdown hook to give its trials back before the store may be closed. */
@@ -93,6 +95,8 @@ public final class Worker {
     private volatile boolean stopping;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final java.util.concurrent.atomic.AtomicInteger trained = new java.util.concurrent.atomic.AtomicInteger();
+    /** Per trial ("study/id"): how often this worker saw its training killed by a signal. */
+    private final java.util.Map<String, Integer> signalKills = new ConcurrentHashMap<>();
 
     /** @param out hears one line per claim and per finished trial; null: quiet */
     public Worker(StudyStore store, ChildTraining children, Options options, PrintStream out) {
@@ -299,6 +303,13 @@ public final class Worker {
         active.remove(a);
         if (a.lost) {
             return; // another worker has it
+        }
+        if (code > 128 && signalKills.merge(claim.study() + "/" + trial.id(), 1, Integer::sum) >= SIGNAL_KILLS) {
+            // killed again and again (the kernel's out-of-memory killer, say): going back once more would loop for ever
+            retrying(() -> sync(a));
+            finish(claim, "its training was killed by a signal " + SIGNAL_KILLS + " times (the last exit " + code
+                    + "; out of memory?), see " + log);
+            return;
         }
         if (code > 128) {
             // killed by a signal: Ctrl-C and systemd signal the whole process group, children first or not; not the

@@ -151,4 +151,37 @@ class SeedSweepProcessTest {
                     .containsExactly(500, 600, 1, seed);
         }
     }
+
+    /**
+     * A seed whose training is killed by a signal goes back to be trained again (Ctrl-C, a stopped machine), but one
+     * killed every time (the kernel's out-of-memory killer) used to go back for ever: after three kills it fails.
+     */
+    @Test
+    void aSeedWhoseTrainingIsKilledThreeTimesFailsInsteadOfLooping(@TempDir Path dir) throws Exception {
+        Path log = dir.resolve("sweep.log");
+        Process sweep = StudyWorkersProcessTest.start(List.of("train", "--preset", "seed003", "--epochs", "15",
+                "--limit-train", "3000", "--seeds", "1", "--out", dir.resolve("sweep").toString()), log);
+        try {
+            java.util.Set<Long> killed = new java.util.HashSet<>();
+            for (int kill = 1; kill <= 3; kill++) {
+                ProcessHandle child = null;
+                for (long end = System.nanoTime() + 120_000_000_000L; child == null && System.nanoTime() < end; ) {
+                    child = sweep.children().filter(p -> p.isAlive() && !killed.contains(p.pid())
+                            && p.info().command().orElse("").endsWith("java")).findFirst().orElse(null);
+                    Thread.sleep(200);
+                }
+                assertThat(child).as("training process %d never started: %s", kill, Files.readString(log)).isNotNull();
+                killed.add(child.pid());
+                child.destroyForcibly();
+            }
+            assertThat(sweep.waitFor(120, java.util.concurrent.TimeUnit.SECONDS))
+                    .as("%s%s", Files.readString(log), Files.readString(dir.resolve("sweep/seed-1.log"))).isTrue();
+            String out = Files.readString(log);
+            assertThat(sweep.exitValue()).as(out).isEqualTo(2);
+            assertThat(out).containsPattern(
+                    "seed 1 finished in \\d+ s: FAILED \\(its training was killed by a signal 3 times \\(the last exit 137; out of memory\\?\\)");
+        } finally {
+            sweep.destroyForcibly();
+        }
+    }
 }
