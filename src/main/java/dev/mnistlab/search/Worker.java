@@ -304,14 +304,7 @@ public final class Worker {
         if (a.lost) {
             return; // another worker has it
         }
-        if (code > 128 && signalKills.merge(claim.study() + "/" + trial.id(), 1, Integer::sum) >= SIGNAL_KILLS) {
-            // killed again and again (the kernel's out-of-memory killer, say): going back once more would loop for ever
-            retrying(() -> sync(a));
-            finish(claim, "its training was killed by a signal " + SIGNAL_KILLS + " times (the last exit " + code
-                    + "; out of memory?), see " + log);
-            return;
-        }
-        if (code > 128) {
+        if (code > 128 && signalKills.merge(claim.study() + "/" + trial.id(), 1, Integer::sum) < SIGNAL_KILLS) {
             // killed by a signal: Ctrl-C and systemd signal the whole process group, children first or not; not the
             // trial's fault, so it goes back with what it stored, for this worker (unless stopping) or another
             retrying(() -> giveBack(a));
@@ -321,7 +314,9 @@ public final class Worker {
         }
         retrying(() -> sync(a));
         trained.incrementAndGet();
-        finish(claim, code == 0 ? null : "exit " + code + ", see " + log);
+        // killed again and again (the kernel's out-of-memory killer, say): going back once more would loop for ever
+        finish(claim, code == 0 ? null : code > 128 ? "its training was killed by a signal " + SIGNAL_KILLS
+                + " times (the last exit " + code + "; out of memory?), see " + log : "exit " + code + ", see " + log);
     }
 
     /**
