@@ -15,6 +15,7 @@ import dev.mnistlab.MnistlabException;
 import dev.mnistlab.data.Normalization;
 import dev.mnistlab.data.Split;
 import dev.mnistlab.model.Shape3;
+import dev.mnistlab.model.ZeroedTorchMemory;
 import dev.mnistlab.train.Evaluation;
 import dev.mnistlab.train.Evaluator;
 import dev.mnistlab.train.EpochResult;
@@ -126,6 +127,10 @@ public final class TrainedModel implements AutoCloseable {
         return experiment;
     }
 
+    /**
+     * The network with its trained parameters, for reading them (export). Run it through {@link #logits} or
+     * {@link #evaluate}, which keep libtorch's new memory zeroed (see {@link ZeroedTorchMemory}).
+     */
     public SequentialBlock block() {
         return block;
     }
@@ -158,7 +163,10 @@ public final class TrainedModel implements AutoCloseable {
 
     /** Eval mode: dropout off, BatchNorm's running statistics. */
     private NDArray forward(NDArray images) {
-        return block.forward(new ParameterStore(images.getManager(), false), new NDList(images), false).singletonOrThrow();
+        try (ZeroedTorchMemory.Computing computing = ZeroedTorchMemory.computing()) {
+            ZeroedTorchMemory.turnOn(); // a training in this JVM may have turned zeroing off for its own network
+            return block.forward(new ParameterStore(images.getManager(), false), new NDList(images), false).singletonOrThrow();
+        }
     }
 
     /** The digit in an image file (PNG, JPEG, GIF, BMP), brought into MNIST's form first (see {@link MnistForm}). */

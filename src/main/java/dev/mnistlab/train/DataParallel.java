@@ -23,6 +23,8 @@ import dev.mnistlab.model.StagingBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -276,6 +278,18 @@ final class DataParallel implements WeightAverage.Copies, AutoCloseable {
         int pixels = (int) (inputShape.get(1) * inputShape.get(2) * inputShape.get(3));
         return staging.wrap(m, batch.images(), from * pixels, (to - from) * pixels,
                 new Shape(to - from, inputShape.get(1), inputShape.get(2), inputShape.get(3)));
+    }
+
+    /** The shard sizes a batch of {@code n} images is cut into (empty shards left out). */
+    Set<Integer> shardSizes(int n) {
+        int[] bounds = bounds(n);
+        Set<Integer> sizes = new TreeSet<>();
+        for (int c = 0; c + 1 < bounds.length; c++) {
+            if (bounds[c + 1] > bounds[c]) {
+                sizes.add(bounds[c + 1] - bounds[c]);
+            }
+        }
+        return sizes;
     }
 
     /**
