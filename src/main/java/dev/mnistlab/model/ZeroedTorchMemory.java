@@ -25,7 +25,7 @@ import java.util.function.BooleanSupplier;
  * evaluation, prediction and serving all run on zeroed memory; the price is a memset per new buffer. Turning
  * it on only around training steps left evaluation open to the forward-pass case.
  *
- * <p>That memset costs a training step about 15% (bench, `default`, fill on against off), and most networks
+ * <p>That memset costs a training step of the separable presets 10-15% (bench/ZeroFillProbe.java), and most networks
  * never read unwritten memory. {@link #offIfNeverRead} lets a training prove that for its network: it runs the
  * network's passes while every new buffer holds NaN, and only when all come out finite does zeroing go off.
  * Finite leftovers add exactly nothing, so the digits are the same either way. Whatever builds or runs another

@@ -177,7 +177,7 @@ public final class Training {
     }
 
     /**
-     * Zeroing new memory costs a step about 15%; it goes off for this run if {@link ZeroFillProof} shows that the
+     * Zeroing new memory costs a step 10-15% (docs/benchmarks.md); it goes off for this run if {@link ZeroFillProof} shows that the
      * network's passes, at the batch sizes of this run, never read memory libtorch has not written.
      */
     private void proveZeroFillUnneeded(ModelSpec spec, Shape inputShape, DataParallel parallel, int batchSize,
