@@ -193,6 +193,9 @@ public final class Training {
         if (data.test().count() % Evaluator.BATCH != 0) {
             evaluation.add(data.test().count() % Evaluator.BATCH);
         }
+        for (Set<Integer> sizes : List.of(batches, shards, evaluation)) {
+            sizes.remove(0); // a pass over no images has nothing to prove
+        }
         ZeroFillProof.run(spec, inputShape, shards, batches, evaluation, manager);
     }
 

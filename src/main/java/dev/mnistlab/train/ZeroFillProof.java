@@ -32,9 +32,22 @@ final class ZeroFillProof {
 
     private ZeroFillProof() {}
 
-    /** Turns zeroing off if the proof holds; returns whether it is off. */
+    /**
+     * Turns zeroing off if the proof holds; returns whether it is off. A proof that cannot run (an engine error
+     * on some shape) leaves zeroing on: the run then trains as before, only slower.
+     */
     static boolean run(ModelSpec spec, Shape inputShape, Set<Integer> shardSizes, Set<Integer> batchSizes,
                        Set<Integer> evalSizes, NDManager parent) {
+        try {
+            return prove(spec, inputShape, shardSizes, batchSizes, evalSizes, parent);
+        } catch (RuntimeException e) {
+            ZeroedTorchMemory.turnOn();
+            return false;
+        }
+    }
+
+    private static boolean prove(ModelSpec spec, Shape inputShape, Set<Integer> shardSizes, Set<Integer> batchSizes,
+                                 Set<Integer> evalSizes, NDManager parent) {
         try (NDManager manager = parent.newSubManager()) {
             Block block = ModelBuilder.build(spec); // built (which turns zeroing on) before the proof starts
             block.setInitializer(new ConstantInitializer(0.05f), p -> true);

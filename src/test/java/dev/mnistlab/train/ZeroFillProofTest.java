@@ -71,6 +71,16 @@ class ZeroFillProofTest {
         }
     }
 
+    @Test
+    void aProofThatCannotRunLeavesZeroingOn() {
+        try (NDManager m = NDManager.newBaseManager("PyTorch")) {
+            // 8x8 images are too small for frontier-4k's convs: the throwaway copy cannot even be built
+            assertThat(ZeroFillProof.run(Experiment.preset("frontier-4k").spec(), new Shape(1, 1, 8, 8), Set.of(128),
+                    Set.of(128), Set.of(250), m)).isFalse();
+            assertThat(ZeroedTorchMemory.zeroing()).isTrue();
+        }
+    }
+
     /**
      * The proof's promise, in the worst case: once a network passed, three training steps and an evaluation
      * on memory that holds NaN wherever libtorch has not written give exactly the gradients and logits they
