@@ -2,7 +2,9 @@ package dev.mnistlab.data;
 
 import java.util.Iterator;
 import java.util.NoSuchElementException;
+import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.TreeSet;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.function.Consumer;
@@ -63,6 +65,17 @@ public final class BatchStream implements Iterable<Batch> {
     public static int batches(int count, int batchSize, boolean training) {
         int all = (count + batchSize - 1) / batchSize;
         return training && count > 1 && count % batchSize == 1 ? all - 1 : all;
+    }
+
+    /** The distinct sizes of those batches: a full one and a smaller last one, where there is one (none for no images). */
+    public static Set<Integer> batchSizes(int count, int batchSize, boolean training) {
+        int n = batches(count, batchSize, training);
+        Set<Integer> sizes = new TreeSet<>();
+        if (n > 0) {
+            sizes.add(Math.min(batchSize, count));
+            sizes.add(Math.min(batchSize, count - (n - 1) * batchSize));
+        }
+        return sizes;
     }
 
     /**

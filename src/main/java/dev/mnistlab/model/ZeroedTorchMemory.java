@@ -86,8 +86,7 @@ public final class ZeroedTorchMemory {
         }
         boolean finite = false;
         try {
-            setFlag(ZERO_FILL, false); // c10 aborts when both fills are on
-            setFlag(JUNK_FILL, true);
+            junkFill();
             finite = passes.getAsBoolean();
         } finally {
             setFlag(JUNK_FILL, false);
@@ -103,6 +102,10 @@ public final class ZeroedTorchMemory {
      * chooses.
      */
     public static void junkFillForTests() {
+        junkFill();
+    }
+
+    private static void junkFill() {
         setFlag(ZERO_FILL, false); // c10 aborts when both fills are on
         setFlag(JUNK_FILL, true);
     }

@@ -70,7 +70,7 @@ public final class Evaluator {
     /** As above with the split's pixels in [0, 1] already at hand, the batches spread as {@code spread} runs them. */
     static Evaluation evaluate(Split split, float[] unitPixels, Normalization normalization, Shape3 input, Spread spread) {
         int pixels = input.size();
-        int batches = (split.count() + BATCH - 1) / BATCH;
+        int batches = BatchStream.batches(split.count(), BATCH, false);
         List<Scored> scored = spread.run(batches, (b, manager, forward) -> {
             int first = b * BATCH;
             int size = Math.min(BATCH, split.count() - first);

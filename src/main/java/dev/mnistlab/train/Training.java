@@ -182,20 +182,10 @@ public final class Training {
      */
     private void proveZeroFillUnneeded(ModelSpec spec, Shape inputShape, DataParallel parallel, int batchSize,
                                        NDManager manager) {
-        int count = data.train().count();
-        Set<Integer> batches = new TreeSet<>(List.of(Math.min(batchSize, count)));
-        if (count % batchSize > 1) {
-            batches.add(count % batchSize); // the last batch (one image alone is left out)
-        }
+        Set<Integer> batches = BatchStream.batchSizes(data.train().count(), batchSize, true);
         Set<Integer> shards = new TreeSet<>();
         batches.forEach(b -> shards.addAll(parallel.shardSizes(b)));
-        Set<Integer> evaluation = new TreeSet<>(List.of(Math.min(Evaluator.BATCH, data.test().count())));
-        if (data.test().count() % Evaluator.BATCH != 0) {
-            evaluation.add(data.test().count() % Evaluator.BATCH);
-        }
-        for (Set<Integer> sizes : List.of(batches, shards, evaluation)) {
-            sizes.remove(0); // a pass over no images has nothing to prove
-        }
+        Set<Integer> evaluation = BatchStream.batchSizes(data.test().count(), Evaluator.BATCH, false);
         ZeroFillProof.run(spec, inputShape, shards, batches, evaluation, manager);
     }
 

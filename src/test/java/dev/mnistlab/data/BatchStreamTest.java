@@ -51,6 +51,21 @@ class BatchStreamTest {
         assertThat(sample).isEqualTo(300);
     }
 
+    /** The sizes the zero-fill proof runs a network at: what an epoch's batches really are. */
+    @Test
+    void batchSizesAreTheFullBatchAndTheLastOneLeavingOutALoneImageInTraining() {
+        assertThat(BatchStream.batchSizes(60_000, 128, true)).containsExactly(96, 128);
+        assertThat(BatchStream.batchSizes(129, 128, true)).containsExactly(128);
+        assertThat(BatchStream.batchSizes(129, 128, false)).containsExactly(1, 128);
+        assertThat(BatchStream.batchSizes(10_000, 250, false)).containsExactly(250);
+        assertThat(BatchStream.batchSizes(100, 128, true)).containsExactly(100);
+        assertThat(BatchStream.batchSizes(0, 128, true)).isEmpty();
+        List<Integer> sizes = new ArrayList<>();
+        Split split = randomSplit(300);
+        new BatchStream(split, BatchStream.unitPixels(split), 128, NORM, Augmentation.NONE, 1, true).forEach(b -> sizes.add(b.size()));
+        assertThat(BatchStream.batchSizes(300, 128, true)).containsExactlyInAnyOrderElementsOf(new java.util.TreeSet<>(sizes));
+    }
+
     @Test
     void unaugmentedBatchesArriveComplete() {
         Split split = randomSplit(10);

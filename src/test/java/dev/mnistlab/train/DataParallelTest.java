@@ -31,7 +31,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -83,15 +82,7 @@ class DataParallelTest {
                 ? Journey.load(Path.of(model)).steps().get(0).experiment().spec()
                 : Experiment.preset(model).spec();
         Shape inputShape = new Shape(1, 1, 28, 28);
-        SplittableRandom random = new SplittableRandom(1);
-        float[] images = new float[128 * 28 * 28];
-        long[] labels = new long[128];
-        for (int i = 0; i < images.length; i++) {
-            images[i] = (float) random.nextGaussian();
-        }
-        for (int i = 0; i < labels.length; i++) {
-            labels[i] = random.nextInt(10);
-        }
+        Batch batch = RandomBatch.of(128, 1);
         ZeroedTorchMemory.junkFillForTests();
         try (Model net = Model.newInstance("nan-junk", Device.cpu(), "PyTorch")) {
             Block block = ModelBuilder.build(spec);
@@ -100,7 +91,7 @@ class DataParallelTest {
                 trainer.initialize(inputShape);
                 try (DataParallel parallel = new DataParallel(trainer, block, spec, inputShape, DataParallel.Layout.of(threads, 128))) {
                     for (int step = 1; step <= 3; step++) {
-                        parallel.forwardBackward(new Batch(images, labels, new int[128], 128, null));
+                        parallel.forwardBackward(batch);
                         for (Pair<String, Parameter> p : block.getParameters()) {
                             if (p.getValue().requiresGradient()) {
                                 assertThat(p.getValue().getArray().getGradient().toFloatArray())
@@ -110,14 +101,14 @@ class DataParallelTest {
                     }
                     List<float[]> logits = parallel.evaluate(2 * threads, (b, copy, store, manager) -> {
                         try (NDManager m = manager.newSubManager()) {
-                            NDArray x = m.create(images, new Shape(128, 1, 28, 28));
+                            NDArray x = m.create(batch.images(), new Shape(128, 1, 28, 28));
                             NDList in = new NDList(x);
                             NDList out = copy == null ? trainer.evaluate(in) : copy.forward(store, in, false);
                             return out.singletonOrThrow().toFloatArray();
                         }
                     });
-                    for (float[] batch : logits) {
-                        assertThat(batch).as("evaluation logits").doesNotContain(Float.NaN);
+                    for (float[] batchLogits : logits) {
+                        assertThat(batchLogits).as("evaluation logits").doesNotContain(Float.NaN);
                     }
                 }
             }

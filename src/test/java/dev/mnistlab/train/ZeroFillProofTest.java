@@ -24,7 +24,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -100,15 +99,7 @@ class ZeroFillProofTest {
 
     /** Every gradient after each of three steps, then the evaluation logits of two batches. */
     private static List<float[]> steps(ModelSpec spec, int threads, boolean junkAfterProof) {
-        SplittableRandom random = new SplittableRandom(1);
-        float[] images = new float[128 * 28 * 28];
-        long[] labels = new long[128];
-        for (int i = 0; i < images.length; i++) {
-            images[i] = (float) random.nextGaussian();
-        }
-        for (int i = 0; i < labels.length; i++) {
-            labels[i] = random.nextInt(10);
-        }
+        Batch batch = RandomBatch.of(128, 1);
         List<float[]> out = new ArrayList<>();
         Engine.getInstance().setRandomSeed(1);
         try (Model net = Model.newInstance("zero-fill-proof", Device.cpu(), "PyTorch")) {
@@ -125,7 +116,7 @@ class ZeroFillProofTest {
                         ZeroedTorchMemory.junkFillForTests();
                     }
                     for (int step = 1; step <= 3; step++) {
-                        parallel.forwardBackward(new Batch(images, labels, new int[128], 128, null));
+                        parallel.forwardBackward(batch);
                         for (Pair<String, Parameter> p : block.getParameters()) {
                             if (p.getValue().requiresGradient()) {
                                 out.add(p.getValue().getArray().getGradient().toFloatArray());
@@ -134,7 +125,7 @@ class ZeroFillProofTest {
                     }
                     out.addAll(parallel.evaluate(2, (b, copy, store, manager) -> {
                         try (NDManager m = manager.newSubManager()) {
-                            NDList in = new NDList(m.create(images, new Shape(128, 1, 28, 28)));
+                            NDList in = new NDList(m.create(batch.images(), new Shape(128, 1, 28, 28)));
                             NDList logits = copy == null ? trainer.evaluate(in) : copy.forward(store, in, false);
                             return logits.singletonOrThrow().toFloatArray();
                         }
