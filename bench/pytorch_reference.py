@@ -36,8 +36,9 @@ Measured:
   seconds_per_epoch   wall time of the training pass (DataLoader start-up included, evaluation not);
                       with --max-batches it is extrapolated to the full epoch of ceil(60000 / batch)
                       batches: time of the first 10 batches + the rest x mean time of the later batches.
-  eval_images_per_s   10,000 / wall time of a torch.no_grad() pass over the test set in batches of 1000
-                      (test images are normalized once when loaded, so this is the model's speed).
+  eval_images_per_s   images / wall time of torch.no_grad() passes over the test set in batches of 1000
+                      (test images are normalized once when loaded, so this is the model's speed); with
+                      --eval-passes N, N passes in a row timed together after one untimed warm-up pass.
 With several epochs, the speeds and seconds are the means over the epochs; test_accuracy is the last one.
 The last line is `RESULT {json}`.
 """
@@ -316,18 +317,24 @@ def train_epoch(model, loader, optimizer, batch_scheduler, max_batches, label_sm
                 extrapolated=extrapolated, train_loss=loss_sum / seen, train_acc=100.0 * correct / seen)
 
 
-def evaluate(model, loader):
+def evaluate(model, loader, passes=1):
+    """Test loss, correct, images and images/s. With passes > 1: one untimed warm-up pass, then `passes` timed
+    passes (one pass of 10,000 images takes about a second, too short to time alone); the counts are one pass's."""
     model.eval()
-    loss_sum, correct, n = 0.0, 0, 0
-    t0 = time.perf_counter()
     with torch.no_grad():
-        for data, target in loader:
-            output = model(data)
-            loss_sum += F.cross_entropy(output, target, reduction="sum").item()
-            correct += output.argmax(dim=1).eq(target).sum().item()
-            n += target.size(0)
-    seconds = time.perf_counter() - t0
-    return loss_sum / n, correct, n, n / seconds
+        if passes > 1:
+            for data, _ in loader:
+                model(data)
+        loss_sum, correct, n = 0.0, 0, 0
+        t0 = time.perf_counter()
+        for _ in range(passes):
+            for data, target in loader:
+                output = model(data)
+                loss_sum += F.cross_entropy(output, target, reduction="sum").item()
+                correct += output.argmax(dim=1).eq(target).sum().item()
+                n += target.size(0)
+        seconds = time.perf_counter() - t0
+    return loss_sum / n, correct // passes, n // passes, n / seconds
 
 
 def main():
@@ -345,6 +352,8 @@ def main():
                          % WARMUP_BATCHES)
     ap.add_argument("--threads", type=int, default=1, help="torch.set_num_threads (default 1)")
     ap.add_argument("--workers", type=int, default=1, help="DataLoader num_workers (default 1)")
+    ap.add_argument("--eval-passes", type=int, default=1,
+                    help="time this many evaluation passes in a row, after one untimed warm-up pass (default 1, no warm-up)")
     ap.add_argument("--seed", type=int, default=None, help="default: the recipe's seed")
     ap.add_argument("--aug-backend", choices=["tensor", "pil"], default="tensor",
                     help="RandomAffine on float tensors after ToTensor (default, like mnistlab) "
@@ -357,6 +366,8 @@ def main():
         ap.error("--epochs must be >= 1")
     if args.max_batches is not None and args.max_batches <= WARMUP_BATCHES:
         ap.error(f"--max-batches must be > {WARMUP_BATCHES} (the warm-up batches are not timed)")
+    if args.eval_passes < 1:
+        ap.error("--eval-passes must be >= 1")
 
     recipe = read_recipe(args.recipe)
     model, input_shape, n_params = load_network(args.model, args.expect_params)
@@ -436,7 +447,7 @@ def main():
             average.update_parameters(model)
             update_bn(train_loader, average)
             evaluated = average
-        test_loss, correct, n, eval_ips = evaluate(evaluated, test_loader)
+        test_loss, correct, n, eval_ips = evaluate(evaluated, test_loader, args.eval_passes)
         acc = 100.0 * correct / n
         tr.update(test_loss=test_loss, test_acc=acc, eval_images_per_s=eval_ips)
         epochs.append(tr)

@@ -39,7 +39,8 @@ public final class TorchReference {
     public static Benchmark.Measurement measure(Experiment experiment, int batches, int threads, Path dataDir,
                                                 String python) {
         String out = runScript(experiment, python, List.of("--max-batches", Integer.toString(batches + 10),
-                "--threads", Integer.toString(threads), "--workers", "1", "--data-dir", dataDir.toAbsolutePath().toString()));
+                "--threads", Integer.toString(threads), "--workers", "1",
+                "--eval-passes", Integer.toString(Benchmark.EVAL_PASSES), "--data-dir", dataDir.toAbsolutePath().toString()));
         return measurement(out, experiment, experiment.spec().trace().trainableParameters());
     }
 
