@@ -412,22 +412,31 @@ public final class StudyStore implements AutoCloseable {
 
     /**
      * Takes the next trial nobody holds (queued, or running under a lease that lapsed) of an open study on these data,
-     * {@code study} only unless null, for {@code lease}. Empty when there is none.
+     * {@code study} only unless null, for {@code lease}. Empty when there is none. A lapsed trial of another slot of
+     * {@code worker}'s own process ("host:pid/slot") is not taken: that process is alive, it is this one, and its
+     * lease lapsed only because the process was stopped for a while (a machine asleep, SIGSTOP); its next renewal
+     * holds the trial again.
      */
     public synchronized Optional<Claim> claim(String worker, String study, String data, Duration lease) {
+        String self = worker.substring(0, worker.lastIndexOf('/') + 1); // "host:pid/"; empty for a worker without slots
         return transaction(c -> {
             String pick = "SELECT t.study, t.id, t.state, t.worker, t.epochs_done FROM trials t JOIN studies s ON s.name = t.study "
                     + "WHERE s.finished = 0 AND s.data = ? " + (study != null ? "AND t.study = ? " : "")
-                    + "AND (t.state = 'queued' OR (t.state = 'running' AND t.lease_until < " + dialect.now + ")) "
+                    + "AND (t.state = 'queued' OR (t.state = 'running' AND t.lease_until < " + dialect.now + " "
+                    + "AND (? = '' OR substr(t.worker, 1, ?) <> ?))) "
                     + "ORDER BY s.created, t.stage, t.id LIMIT 1" + dialect.claimLock;
             String name;
             int id;
             String what;
             try (PreparedStatement p = c.prepareStatement(pick)) {
-                p.setString(1, data);
+                int i = 1;
+                p.setString(i++, data);
                 if (study != null) {
-                    p.setString(2, study);
+                    p.setString(i++, study);
                 }
+                p.setString(i++, self);
+                p.setInt(i++, self.codePointCount(0, self.length()));
+                p.setString(i, self);
                 try (ResultSet r = p.executeQuery()) {
                     if (!r.next()) {
                         return Optional.empty();

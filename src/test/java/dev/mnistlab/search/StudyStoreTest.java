@@ -66,6 +66,25 @@ class StudyStoreTest {
         }
     }
 
+    /** A sweep stopped for longer than its lease (SIGSTOP here; a laptop asleep) failed its own live seed. */
+    @Test
+    void aLapsedTrialOfThisProcessIsNotTakenByItsOtherSlotButIsByAnotherProcess(@TempDir Path dir) throws Exception {
+        try (StudyStore store = StudyStore.open(dir.resolve("study.db").toString())) {
+            String experiment = YamlFiles.write(Experiment.preset("seed001"));
+            store.createOrJoin("asleep", "seeds", "test", "data", StudyPlan.sweep(1),
+                    List.of(new StudyStore.NewTrial("t01", "trials/t01", null, experiment, 1000, null, null, 1)));
+            Duration lease = Duration.ofSeconds(60);
+            StudyStore.Claim held = store.claim("box:111/1", "asleep", "data", Duration.ofMillis(1)).orElseThrow();
+            Thread.sleep(50); // the lease lapses while the process is stopped
+
+            assertThat(store.claim("box:111/2", "asleep", "data", lease)).as("its own other slot").isEmpty();
+            assertThat(store.progress(held, null, Duration.ofMillis(1))).as("renewed when the process wakes").isTrue();
+            Thread.sleep(50);
+            assertThat(store.claim("box:222/1", "asleep", "data", lease)).as("another process").isPresent();
+            assertThat(store.progress(held, null, lease)).as("lost to it").isFalse();
+        }
+    }
+
     @Test
     void manyProcessesFirstUsingAFreshPostgresDatabaseAllGetItsSchema() throws Exception {
         String url = postgres();
