@@ -77,7 +77,7 @@ public final class Benchmark {
             String info = Files.readString(Path.of("/proc/cpuinfo"));
             double mhz = info.lines().filter(l -> l.startsWith("cpu MHz")).findFirst()
                     .map(l -> Double.parseDouble(l.substring(l.indexOf(':') + 1).trim())).orElse(0.0);
-            String flags = info.lines().filter(l -> l.startsWith("flags")).findFirst().orElse("");
+            String flags = cpuFlags(info);
             int perCycle = flags.contains(" avx512f") ? 64 : flags.contains(" avx2") && flags.contains(" fma") ? 32 : 8;
             double gflops = cores * mhz / 1000 * perCycle;
             return new Peak(gflops, String.format(Locale.ROOT, "%d core(s) x %.2f GHz x %d FLOP/cycle = %.1f GFLOP/s",
@@ -85,5 +85,19 @@ public final class Benchmark {
         } catch (IOException | RuntimeException ex) {
             return new Peak(0, "unknown (no /proc/cpuinfo)");
         }
+    }
+
+    /** Whether this CPU has AVX-512 (/proc/cpuinfo's avx512f flag; false where that file is missing). */
+    public static boolean hasAvx512() {
+        try {
+            return cpuFlags(Files.readString(Path.of("/proc/cpuinfo"))).contains(" avx512f");
+        } catch (IOException ex) {
+            return false;
+        }
+    }
+
+    /** The first "flags" line of /proc/cpuinfo's text, or "". */
+    private static String cpuFlags(String cpuinfo) {
+        return cpuinfo.lines().filter(l -> l.startsWith("flags")).findFirst().orElse("");
     }
 }

@@ -1,6 +1,7 @@
 package dev.mnistlab.train;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import ai.djl.Device;
 import ai.djl.Model;
@@ -44,7 +45,7 @@ class ZeroFillProofTest {
     }
 
     @Test
-    void theSeparablePresetsPassAndWriteUp002sSkeletonKeepsZeroing() {
+    void theSeparablePresetsPass() {
         try (NDManager m = NDManager.newBaseManager("PyTorch")) {
             for (String preset : List.of("default", "frontier-4k", "frontier-2k")) {
                 for (Set<Integer> shards : List.of(Set.of(128, 96), Set.of(64, 48))) {
@@ -53,6 +54,17 @@ class ZeroFillProofTest {
                     assertThat(ZeroedTorchMemory.zeroing()).isFalse();
                 }
             }
+        }
+    }
+
+    /**
+     * oneDNN leaves weight padding unwritten only in its AVX-512 kernels (16-channel blocks): on a CPU with AVX2 and
+     * no AVX-512, bench/PaddedWeightsProbe.java finds no NaN for 5-24 output channels and this skeleton passes.
+     */
+    @Test
+    void onAvx512WriteUp002sSkeletonKeepsZeroing() {
+        assumeTrue(Benchmark.hasAvx512(), "oneDNN's AVX-512 kernels are the ones that read unwritten padding");
+        try (NDManager m = NDManager.newBaseManager("PyTorch")) {
             // its forward conv of 18 to 10 channels on 6x6 reads weight padding oneDNN never wrote
             ModelSpec skeleton = Journey.load(Path.of("journeys/seed002.yaml")).steps().get(0).experiment().spec();
             assertThat(ZeroFillProof.run(skeleton, INPUT, Set.of(128), Set.of(128), Set.of(250), m)).isFalse();
