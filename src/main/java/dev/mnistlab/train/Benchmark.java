@@ -87,8 +87,8 @@ public final class Benchmark {
         }
     }
 
-    /** Whether this CPU has AVX-512 (/proc/cpuinfo's avx512f flag; false where that file is missing). */
-    public static boolean hasAvx512() {
+    /** Whether this CPU has AVX-512 (/proc/cpuinfo's avx512f flag; false where that file is missing); for the tests. */
+    static boolean hasAvx512() {
         try {
             return cpuFlags(Files.readString(Path.of("/proc/cpuinfo"))).contains(" avx512f");
         } catch (IOException ex) {
